@@ -1,0 +1,83 @@
+# clockprobe: the EFI guest image, host unit tests and boot tests.
+#   make            build build/clockprobe.efi and build/clockprobe.img
+#   make run        boot the default configuration (installs missing Debian packages as root)
+#   make test       host unit tests + boot tests
+#   make CC=clang   the same with clang
+CC      ?= gcc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+LD      := ld
+OBJCOPY := objcopy
+NASM    := nasm
+HOSTCC  ?= cc
+PYTHON  ?= python3
+
+EFI_INC := /usr/include/efi
+EFI_LIB := /usr/lib
+B       := build
+
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-strict-aliasing \
+	-fpic -fshort-wchar -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
+	-mgeneral-regs-only -fno-asynchronous-unwind-tables \
+	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI -DCLOCKPROBE_VERSION='"$(VERSION)"'
+LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld --no-undefined
+
+SRCS := $(wildcard boot/*.c arch/x86/*.c time/*.c lib/*.c)
+ASRCS := $(wildcard arch/x86/*.asm)
+OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(ASRCS:%.asm=$(B)/obj/%.asm.o)
+DEPS := $(SRCS:%.c=$(B)/obj/%.d)
+
+.PHONY: all run test unit boot-test bench deps clean
+all: $(B)/clockprobe.img
+
+$(B)/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/obj/%.asm.o: %.asm Makefile
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -o $@ $<
+
+$(B)/clockprobe.so: $(OBJS) linker.ld
+	$(LD) $(LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(OBJS) -o $@ $(EFI_LIB)/libgnuefi.a
+
+$(B)/clockprobe.efi: $(B)/clockprobe.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+$(B)/clockprobe.img: $(B)/clockprobe.efi tools/mkimage
+	tools/mkimage $< $@
+
+-include $(DEPS)
+
+deps:
+	@tools/deps
+
+run: deps all
+	tools/run $(RUN_ARGS)
+
+# Host unit tests: each tests/unit/test_*.c is one program (it #includes the pure sources it tests).
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+$(B)/unit/%: tests/unit/%.c Makefile $(wildcard lib/*.[ch] arch/x86/*.[ch] time/*.[ch])
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -DUNIT_TEST -fsanitize=address,undefined \
+		-o $@ $< -lcmocka
+
+unit: $(UNIT_BINS)
+	$(PYTHON) tests/run_unit.py $(UNIT_BINS)
+
+boot-test: all
+	$(PYTHON) tests/boot/boot_tests.py
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) boot-test
+
+clean:
+	rm -rf $(B)

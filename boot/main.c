@@ -1,0 +1,60 @@
+/* The whole run after boot services: CPU setup, firmware facts, probes, clock sources,
+ * comparisons, verdict. Read this file top to bottom to follow a run. */
+#include "firmware.h"
+#include "../arch/x86/cpu.h"
+#include "../arch/x86/traps.h"
+#include "../lib/report.h"
+#include "../lib/config.h"
+
+static void crash_exit(void) __attribute__((noreturn));
+static void crash_exit(void)
+{
+	platform_exit(VERDICT_CRASH);
+}
+
+static void report_firmware(const struct fw_info *fw)
+{
+	const struct efi_time_info *t = &fw->time;
+	unsigned i;
+
+	info("efi.vendor", "%s", fw->vendor);
+	metric_hex("efi.fw_revision", fw->fw_revision, "hex");
+	metric_hex("efi.uefi_revision", fw->uefi_revision, "hex");
+	metric_u64("efi.mmap_entries", fw->mmap_entries, "count");
+	metric_u64("efi.mmap_usable_bytes", fw->mmap_conventional_bytes, "bytes");
+	metric_u64("efi.exit_boot_attempts", fw->exit_boot_attempts, "count");
+	metric_hex("acpi.rsdp", fw->rsdp, "addr");
+	info("acpi.rsdp.source", "%s", fw->rsdp ? fw->rsdp_source : "not in EFI configuration table");
+	metric_u64("fwcfg.present", fw->fwcfg, "bool");
+	check(t->ok, "efi.gettime", "GetTime() returned status 0x%llx",
+	      (unsigned long long)t->status);
+	if (t->ok) {
+		info("efi.time", "%04u-%02u-%02uT%02u:%02u:%02u.%09u tz=%d daylight=%u", t->year,
+		     t->month, t->day, t->hour, t->minute, t->second, t->nanosecond, t->timezone,
+		     t->daylight);
+		metric_u64("efi.time.resolution_hz", t->resolution_hz, "Hz");
+		metric_u64("efi.time.accuracy", t->accuracy_ppb_e3, "1e-6ppm");
+		metric_u64("efi.time.sets_to_zero", t->sets_to_zero, "bool");
+		metric_u64("efi.gettime_cycles", t->tsc_after - t->tsc_before, "cycles");
+	}
+	for (i = 0; i < fw->config.n; i++)
+		info("config", "%s=%s (from %s)", fw->config.e[i].key, fw->config.e[i].val,
+		     fw->config.e[i].source);
+	metric_u64("config.rejected_words", fw->config.rejected, "count");
+}
+
+void clockprobe_main(struct fw_info *fw)
+{
+	const char *crash;
+
+	cpu_init(0);
+	traps_set_crash_handler(crash_exit);
+	platform_exit_init(fw);
+	report_firmware(fw);
+
+	crash = config_str(&fw->config, "crash", 0);
+	if (crash)
+		trigger_exception(crash);
+
+	platform_exit(report_end());
+}
