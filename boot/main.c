@@ -17,6 +17,10 @@ static void report_firmware(const struct fw_info *fw)
 	const struct efi_time_info *t = &fw->time;
 	unsigned i;
 
+	extern char ImageBase[];
+
+	/* Where we were loaded: subtract from a crash dump's RIP to find the symbol. */
+	metric_hex("image.base", (uint64_t)(uintptr_t)ImageBase, "addr");
 	info("efi.vendor", "%s", fw->vendor);
 	metric_hex("efi.fw_revision", fw->fw_revision, "hex");
 	metric_hex("efi.uefi_revision", fw->uefi_revision, "hex");
