@@ -22,7 +22,7 @@ static bool add_word(struct config *c, const char *w, size_t n, const char *sour
 	for (eq = 0; eq < n && w[eq] != '='; eq++)
 		if (!key_char(w[eq]))
 			return false;
-	if (eq == 0 || eq == n || eq >= CONFIG_KEY_LEN || n - eq - 1 >= CONFIG_VAL_LEN)
+	if (eq == 0 || eq + 1 >= n || eq >= CONFIG_KEY_LEN || n - eq - 1 >= CONFIG_VAL_LEN)
 		return false;
 	memcpy(key, w, eq);
 	key[eq] = '\0';

@@ -1,0 +1,58 @@
+/* The one interface every clock source implements. A driver (time/<source>.c) fills a
+ * struct clocksource in its discover function; the comparison engine (time/compare.c)
+ * only ever sees this struct. Counter width, direction and wrap are handled in one place,
+ * cs_read() below, so no caller subtracts raw counter values itself. */
+#ifndef CP_TIME_CLOCKSOURCE_H
+#define CP_TIME_CLOCKSOURCE_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "counter.h"
+
+#define CS_REASON_LEN 128
+#define CS_PROVENANCE_LEN 192
+
+struct clocksource {
+	const char *name;         /* metric prefix: tsc, hpet, pmtimer, pit, rtc, kvmclock, hyperv, apic */
+	bool present;
+	char reason[CS_REASON_LEN];         /* why absent (or why a parameter is suspect) */
+	char provenance[CS_PROVENANCE_LEN]; /* where each parameter came from */
+
+	/* Nominal rate in micro-hertz (0 = not known a priori, e.g. the APIC timer).
+	 * uHz keeps 1 Hz sources (RTC seconds) and HPET's 1e15/period_fs exact enough. */
+	uint64_t nominal_uhz;
+	unsigned width;           /* raw counter bits: 16, 24, 32 or 64 */
+	bool down;                /* raw counter counts down (PIT, APIC timer) */
+	/* Ticks change rarely compared to a read (RTC seconds): rate and offset are measured
+	 * by timing value changes (edges) instead of by sampling. A property, not a device test. */
+	bool coarse;
+
+	uint64_t (*read_raw)(struct clocksource *cs); /* one raw counter read */
+	void *priv;                                   /* driver state */
+
+	/* Software extension to a 64-bit up-counter (cs_read). */
+	uint64_t last_raw;
+	uint64_t ext;
+	bool ext_started;
+};
+
+/* Raw read extended to 64 bits, counting up; a backward step shows as a decrease. Must be
+ * called at least once per half wrap (PIT: 27 ms; 24-bit PM timer: 2.3 s); callers that
+ * cannot promise that call cs_reset first. */
+uint64_t cs_read(struct clocksource *cs);
+void cs_reset(struct clocksource *cs);
+
+/* Convenience for drivers. */
+void cs_set_absent(struct clocksource *cs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cs_provenance(struct clocksource *cs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Every source's discover function, in the order the engine reports them. */
+void tsc_discover(struct clocksource *cs);
+void hpet_discover(struct clocksource *cs);
+void pmtimer_discover(struct clocksource *cs);
+void pit_discover(struct clocksource *cs);
+void rtc_discover(struct clocksource *cs);
+void kvmclock_discover(struct clocksource *cs);
+void hyperv_discover(struct clocksource *cs);
+void apic_discover(struct clocksource *cs);
+
+#endif
