@@ -1,0 +1,127 @@
+/* Host tests of the fit and statistics used for every rate the guest reports. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "../../time/fit.c"
+
+static struct fit_sample smp[4096];
+
+/* TSC at 2.096 GHz against a 100 MHz HPET: exactly 20.96 cycles per tick. */
+static void test_exact_line(void **state)
+{
+	struct fit_result r;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		smp[i].ticks = 5000000 + (uint64_t)i * 20000;      /* every 200 us */
+		smp[i].tsc = 123456789 + (uint64_t)i * 419200;     /* 20000 * 20.96 */
+		smp[i].width = 100;
+	}
+	fit_cycles_per_tick(smp, 1000, &r);
+	assert_true(r.ok);
+	assert_int_equal(r.n_used, 1000);
+	/* 20.96 in Q32, to within one unit */
+	assert_true(llabs((long long)((s128)r.cpt_q32 - (s128)(((u128)2096 << 32) / 100))) <= 1);
+	assert_int_equal(tsc_uhz_from_ref(100000000000000ULL, r.cpt_q32) / 1000000, 2095999999);
+	assert_true(r.unc_mppm < 10);
+}
+
+/* Noisy brackets plus a few stretched reads and big outliers: wide ones and outliers dropped. */
+static void test_outliers(void **state)
+{
+	struct fit_result r;
+	unsigned i;
+	uint64_t tsc_hz_uhz;
+
+	(void)state;
+	srand(1);
+	for (i = 0; i < 2000; i++) {
+		int noise = (rand() % 41) - 20; /* +-20 cycles */
+
+		smp[i].ticks = (uint64_t)i * 3579;        /* PM timer, ~1 ms apart */
+		smp[i].tsc = (uint64_t)((double)i * 3579 * (2.0e9 / 3579545.0)) + 1000 + noise;
+		smp[i].width = 200 + (unsigned)(rand() % 20);
+		if (i % 97 == 5) {
+			smp[i].width = 5000;   /* stretched bracket */
+			smp[i].tsc += 2500;
+		}
+		if (i % 331 == 7)
+			smp[i].tsc += 900;    /* narrow but off: residual outlier */
+	}
+	fit_cycles_per_tick(smp, 2000, &r);
+	assert_true(r.ok);
+	assert_true(r.n_wide >= 20);
+	assert_true(r.n_outliers >= 5);
+	tsc_hz_uhz = tsc_uhz_from_ref(3579545000000ULL, r.cpt_q32);
+	/* within 0.1 ppm of 2 GHz */
+	assert_true(llabs(ppm_milli(tsc_hz_uhz, 2000000000000000ULL)) < 100);
+	assert_true(r.unc_mppm < 100); /* ~0.2 milli-ppm expected for +-20 cycles over 4 s */
+}
+
+/* Coarse source: three RTC edges one second apart, TSC 3 GHz: cycles per tick 3e9 does not fit Q32 in 64 bits. */
+static void test_coarse_edges(void **state)
+{
+	struct fit_result r;
+
+	(void)state;
+	smp[0] = (struct fit_sample){ .ticks = 1700000000, .tsc = 1000, .width = 3000 };
+	smp[1] = (struct fit_sample){ .ticks = 1700000001, .tsc = 3000001000ULL, .width = 3000 };
+	smp[2] = (struct fit_sample){ .ticks = 1700000002, .tsc = 6000001000ULL, .width = 3000 };
+	fit_cycles_per_tick(smp, 3, &r);
+	assert_true(r.ok);
+	assert_true(r.cpt_q32 == ((u128)3000000000ULL << 32));
+	assert_int_equal(source_uhz(3000000000000000ULL, r.cpt_q32), 1000000);
+	fit_cycles_per_tick(smp, 2, &r);
+	assert_true(r.ok);
+	assert_true(r.unc_mppm >= 999 && r.unc_mppm <= 1000); /* 3000-cycle brackets over a 3e9-cycle span: 1 ppm */
+}
+
+static void test_degenerate(void **state)
+{
+	struct fit_result r;
+
+	(void)state;
+	smp[0] = (struct fit_sample){ .ticks = 7, .tsc = 100, .width = 10 };
+	smp[1] = (struct fit_sample){ .ticks = 7, .tsc = 200, .width = 10 };
+	fit_cycles_per_tick(smp, 2, &r);
+	assert_false(r.ok); /* a source that never moved has no rate */
+	fit_cycles_per_tick(smp, 1, &r);
+	assert_false(r.ok);
+	/* backwards-running source: negative slope is not a rate */
+	smp[1].ticks = 6;
+	fit_cycles_per_tick(smp, 2, &r);
+	assert_false(r.ok);
+}
+
+static void test_ppm_and_percentiles(void **state)
+{
+	uint32_t v[] = { 9, 1, 5, 3, 7, 2, 8, 4, 6, 10 };
+
+	(void)state;
+	assert_int_equal(ppm_milli(3478000000ULL, 3400000000ULL), 22941176); /* the VirtualBox case: +2.29% */
+	assert_int_equal(ppm_milli(999999, 1000000), -1000);
+	assert_int_equal(ppm_milli(5, 0), 0);
+	assert_int_equal(percentile_u32(v, 10, 50), 6);
+	assert_int_equal(percentile_u32(v, 10, 0), 1);
+	assert_int_equal(percentile_u32(v, 10, 99), 10);
+	assert_int_equal(percentile_u32(v, 0, 50), 0);
+	assert_int_equal(isqrt_u128((u128)1 << 100), 1ULL << 50);
+	assert_int_equal(isqrt_u128(99), 9);
+	assert_true(isqrt_u128(~(u128)0) == 0xffffffffffffffffULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exact_line),
+		cmocka_unit_test(test_outliers),
+		cmocka_unit_test(test_coarse_edges),
+		cmocka_unit_test(test_degenerate),
+		cmocka_unit_test(test_ppm_and_percentiles),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

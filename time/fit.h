@@ -1,0 +1,53 @@
+/* Pure statistics for the comparison engine: a least-squares fit of TSC cycles against a
+ * source's ticks, with bracket-width and residual outlier rejection, and order statistics.
+ * Integer only (no FPU in the guest): 128-bit sums, slopes in Q32 fixed point.
+ * Host unit-tested (tests/unit/test_fit.c). */
+#ifndef CP_TIME_FIT_H
+#define CP_TIME_FIT_H
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef unsigned __int128 u128;
+typedef __int128 s128;
+
+/* Samples whose TSC bracket is wider than this many times the median are dropped: the read
+ * was stretched by an exit or preemption, so its timestamp is uncertain (Linux's calibration
+ * rejects wide brackets the same way). */
+#define FIT_MAX_WIDTH_FACTOR 2
+/* After the first fit, residuals beyond this many RMS are dropped and the fit repeated once. */
+#define FIT_MAX_RESIDUAL_SIGMAS 4
+
+struct fit_sample {
+	uint64_t tsc;    /* bracket midpoint, TSC cycles */
+	uint64_t ticks;  /* source value (extended, counting up) */
+	uint32_t width;  /* bracket width, TSC cycles */
+};
+
+struct fit_result {
+	bool ok;
+	unsigned n_in, n_used, n_wide, n_outliers;
+	u128 cpt_q32;            /* TSC cycles per source tick, Q32 */
+	uint64_t span_cycles;    /* TSC span of the samples used */
+	uint64_t rms_q32;        /* RMS residual, TSC cycles, Q32 */
+	uint64_t unc_mppm;       /* 1-sigma uncertainty of the slope, milli-ppm */
+	uint32_t median_width;   /* cycles */
+};
+
+/* Fit y = TSC on x = ticks. Reorders nothing; `keep` is scratch of n bools (may be NULL for n <= 4096
+ * using an internal buffer). Needs n >= 2 samples with distinct ticks. */
+void fit_cycles_per_tick(const struct fit_sample *s, unsigned n, struct fit_result *r);
+
+/* Order statistics on a scratch copy (sorted in place). p in percent (50 = median, 99). */
+uint32_t percentile_u32(uint32_t *v, unsigned n, unsigned p);
+
+/* Derived quantities. */
+/* TSC rate implied by a reference with known nominal rate: nominal_uhz * cycles-per-tick. */
+uint64_t tsc_uhz_from_ref(uint64_t nominal_uhz, u128 cpt_q32);
+/* A source's rate given the TSC rate: tsc_uhz / cycles-per-tick. */
+uint64_t source_uhz(uint64_t tsc_uhz, u128 cpt_q32);
+/* (measured / nominal - 1) in milli-ppm, signed. */
+int64_t ppm_milli(uint64_t measured, uint64_t nominal);
+/* Integer square root of a 128-bit value. */
+uint64_t isqrt_u128(u128 v);
+
+#endif
