@@ -24,6 +24,8 @@ CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 	-fpic -fshort-wchar -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-80387 \
 	-mgeneral-regs-only -fno-asynchronous-unwind-tables \
 	-I$(EFI_INC) -I$(EFI_INC)/x86_64 -DGNU_EFI_USE_MS_ABI -DCLOCKPROBE_VERSION='"$(VERSION)"'
+# libgcc for 128-bit division helpers (__udivti3); integer-only, position independent on Debian.
+LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
 LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld --no-undefined
 
 SRCS := $(wildcard boot/*.c arch/x86/*.c time/*.c lib/*.c)
@@ -43,7 +45,7 @@ $(B)/obj/%.asm.o: %.asm Makefile
 	$(NASM) -f elf64 -o $@ $<
 
 $(B)/clockprobe.so: $(OBJS) linker.ld
-	$(LD) $(LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(OBJS) -o $@ $(EFI_LIB)/libgnuefi.a
+	$(LD) $(LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(OBJS) -o $@ $(EFI_LIB)/libgnuefi.a $(LIBGCC)
 
 $(B)/clockprobe.efi: $(B)/clockprobe.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
@@ -58,7 +60,7 @@ deps:
 	@tools/deps
 
 run: deps all
-	tools/run $(RUN_ARGS)
+	tools/run --image $(B)/clockprobe.img $(RUN_ARGS)
 
 # Host unit tests: each tests/unit/test_*.c is one program (it #includes the pure sources it tests).
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -71,8 +73,12 @@ $(B)/unit/%: tests/unit/%.c Makefile $(wildcard lib/*.[ch] arch/x86/*.[ch] time/
 unit: $(UNIT_BINS)
 	$(PYTHON) tests/run_unit.py $(UNIT_BINS)
 
-boot-test: all
-	$(PYTHON) tests/boot/boot_tests.py
+$(B)/host_tsc: tools/host_tsc.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+boot-test: all $(B)/host_tsc
+	CLOCKPROBE_BUILD=$(abspath $(B)) $(PYTHON) tests/boot/boot_tests.py $(BOOT_TESTS)
 
 test: deps
 	$(MAKE) all

@@ -3,6 +3,14 @@
 #include "firmware.h"
 #include "../arch/x86/cpu.h"
 #include "../arch/x86/traps.h"
+#include "../arch/x86/acpi.h"
+#include "../arch/x86/cpuid.h"
+#include "../time/sources.h"
+#include "../time/wait.h"
+#include "../time/compare.h"
+#include "../time/tsc_hints.h"
+#include "../time/rtc.h"
+#include "../time/kvmclock.h"
 #include "../lib/report.h"
 #include "../lib/config.h"
 
@@ -55,10 +63,21 @@ void clockprobe_main(struct fw_info *fw)
 	traps_set_crash_handler(crash_exit);
 	platform_exit_init(fw);
 	report_firmware(fw);
+	acpi_probe(fw->rsdp);
+	cpuid_probe();
+	msr_probe();
 
+	/* Test hook (crash=ud|pf|gp|de): an unexpected exception must dump and end with status crash. */
 	crash = config_str(&fw->config, "crash", 0);
 	if (crash)
 		trigger_exception(crash);
 
+	wait_set_stuck(config_str(&fw->config, "stuck", 0));
+	efitime_report(fw);
+	sources_discover();
+	tsc_hints_set_fake(config_u64(&fw->config, "fake_hint_hz", 0));
+	tsc_hints_report();
+	compare_run(&fw->config);
+	kvmclock_shutdown();
 	platform_exit(report_end());
 }

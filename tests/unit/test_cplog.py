@@ -1,0 +1,373 @@
+"""Unit tests for tools/cplog.py, the serial log parser (schema: docs/log-format.md).
+Run: python3 -m unittest tests/unit/test_cplog.py  (or tests/run_unit.py)."""
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import cplog  # noqa: E402
+
+# What OVMF prints before the guest starts (escapes as captured from QEMU 7.2 + Debian OVMF).
+OVMF_NOISE = ("\x1b[2J\x1b[01;01H\x1b[=3h\x1b[2J\x1b[01;01H"
+              "BdsDxe: loading Boot0001 \"UEFI Misc Device\" from PciRoot(0x0)/Pci(0x1,0x0)\r\n"
+              "BdsDxe: starting Boot0001 \"UEFI Misc Device\" from PciRoot(0x0)/Pci(0x1,0x0)\r\n")
+
+GOOD = """CLOCKPROBE-START protocol=1
+TAP version 13
+# info clockprobe.build 13cc953
+# metric image.base 0xde21000 addr
+# metric efi.mmap_entries 121 count
+ok 1 - efi.gettime
+# info config a=b (from fw_cfg)
+# info config x=1 (from fw_cfg)
+# metric tsc.offset_ns -12.345 ns
+ok 2 - hpet.present # SKIP no ACPI HPET table
+1..2
+# summary: 1 passed, 0 failed, 1 skipped
+CLOCKPROBE-END status=pass
+"""
+
+FAILING = """CLOCKPROBE-START protocol=1
+TAP version 13
+ok 1 - efi.gettime
+not ok 2 - pm.rate
+# fail: rate 3579000 Hz, want 3579545 +- 100 ppm
+1..2
+# summary: 1 passed, 1 failed, 0 skipped
+CLOCKPROBE-END status=fail
+"""
+
+CRASH = """CLOCKPROBE-START protocol=1
+TAP version 13
+ok 1 - efi.gettime
+# info config crash=pf (from fw_cfg)
+# exception #PF vector=14 error=0x0 cpu=0
+#   rip=0x000000000de24093 cs=0x8 rflags=0x46 rsp=0x000000000de39860 ss=0x10
+Bail out! unexpected exception #PF (vector 14) at rip=0xde24093
+CLOCKPROBE-END status=crash
+"""
+
+
+def stamped(text, t0=1000.0, step=0.5):
+    """Lines as the runner gives them: (stamp, text) with increasing stamps."""
+    return [(t0 + i * step, line) for i, line in enumerate(text.split("\n"))]
+
+
+def has_error(parsed, words):
+    return any(words in e for e in parsed["errors"])
+
+
+class GoodLog(unittest.TestCase):
+    def setUp(self):
+        self.p = cplog.parse(stamped(OVMF_NOISE + GOOD))
+
+    def test_markers_and_status(self):
+        p = self.p
+        self.assertEqual(p["protocol"], 1)
+        self.assertTrue(p["started"])
+        self.assertTrue(p["ended"])
+        self.assertEqual(p["status"], "pass")
+        self.assertEqual(p["errors"], [])
+        self.assertEqual(p["warnings"], [])
+        self.assertEqual(cplog.verdict(p)[0], 0)
+
+    def test_checks(self):
+        c = self.p["checks"]
+        self.assertEqual([x["n"] for x in c], [1, 2])
+        self.assertEqual(c[0]["name"], "efi.gettime")
+        self.assertEqual(c[0]["result"], "pass")
+        self.assertEqual(c[1]["name"], "hpet.present")
+        self.assertEqual(c[1]["result"], "skip")
+        self.assertEqual(c[1]["message"], "no ACPI HPET table")
+        self.assertEqual(self.p["plan"], 2)
+        self.assertEqual(self.p["summary"], {"passed": 1, "failed": 0, "skipped": 1})
+
+    def test_metric_values(self):
+        m = self.p["metrics"]
+        self.assertEqual(m["image.base"]["value"], 0xde21000)
+        self.assertEqual(m["image.base"]["raw"], "0xde21000")
+        self.assertEqual(m["image.base"]["unit"], "addr")
+        self.assertEqual(m["efi.mmap_entries"]["value"], 121)
+        self.assertIsInstance(m["efi.mmap_entries"]["value"], int)
+        self.assertAlmostEqual(m["tsc.offset_ns"]["value"], -12.345)
+        self.assertEqual(m["tsc.offset_ns"]["raw"], "-12.345")
+        self.assertNotIn("samples", m["image.base"])
+
+    def test_stamps_follow_lines(self):
+        # The noise is two lines (the BdsDxe lines), so the start marker is line 3.
+        self.assertEqual(self.p["start_t"], 1001.0)
+        self.assertEqual(self.p["checks"][0]["t"], 1001.0 + 5 * 0.5)
+        self.assertGreater(self.p["end_t"], self.p["start_t"])
+
+    def test_repeated_info_keeps_list(self):
+        cfg = self.p["info"]["config"]
+        self.assertEqual(cfg["text"], "x=1 (from fw_cfg)")
+        self.assertEqual([x["text"] for x in cfg["list"]], ["a=b (from fw_cfg)", "x=1 (from fw_cfg)"])
+        self.assertNotIn("list", self.p["info"]["clockprobe.build"])
+
+    def test_json_serialisable(self):
+        json.loads(json.dumps(self.p))
+
+    def test_noise_before_start_is_ignored(self):
+        self.assertEqual(self.p["diagnostics"], [])
+
+
+class Shapes(unittest.TestCase):
+    def test_crlf_endings(self):
+        p = cplog.parse_text(GOOD.replace("\n", "\r\n"))
+        self.assertEqual(p["errors"], [])
+        self.assertEqual(p["checks"][0]["name"], "efi.gettime")
+        self.assertEqual(p["metrics"]["efi.mmap_entries"]["unit"], "count")
+        self.assertEqual(cplog.verdict(p)[0], 0)
+
+    def test_ansi_junk_on_the_start_line(self):
+        p = cplog.parse_text("\x1b[2J\x1b[01;01H\x1b[=3hjunk" + GOOD)
+        self.assertTrue(p["started"])
+        self.assertEqual(p["errors"], [])
+
+    def test_ansi_inside_guest_lines(self):
+        p = cplog.parse_text(GOOD.replace("ok 1 - efi.gettime", "\x1b[0mok 1 - efi.gettime\x1b[K"))
+        self.assertEqual(p["checks"][0]["name"], "efi.gettime")
+        self.assertEqual(p["errors"], [])
+
+    def test_bytes_and_bare_strings_accepted(self):
+        p = cplog.parse([(None, line.encode()) for line in GOOD.split("\n")])
+        self.assertEqual(cplog.verdict(p)[0], 0)
+        p = cplog.parse(GOOD.split("\n"))
+        self.assertEqual(cplog.verdict(p)[0], 0)
+
+    def test_repeated_metric_keeps_samples(self):
+        log = GOOD.replace("# metric image.base 0xde21000 addr\n",
+                           "# metric hpet.read_ns 10 ns\n# metric hpet.read_ns 12 ns\n"
+                           "# metric hpet.read_ns 11 ns\n")
+        p = cplog.parse(stamped(log, t0=0.0, step=1.0))
+        m = p["metrics"]["hpet.read_ns"]
+        self.assertEqual(m["value"], 11)
+        self.assertEqual([s["value"] for s in m["samples"]], [10, 12, 11])
+        self.assertEqual([s["t"] for s in m["samples"]], [3.0, 4.0, 5.0])
+
+    def test_zero_plan(self):
+        log = ("CLOCKPROBE-START protocol=1\nTAP version 13\n1..0\n"
+               "# summary: 0 passed, 0 failed, 0 skipped\nCLOCKPROBE-END status=pass\n")
+        p = cplog.parse_text(log)
+        self.assertEqual(p["plan"], 0)
+        self.assertEqual(cplog.verdict(p)[0], 0)
+
+    def test_unknown_unit_is_a_warning(self):
+        p = cplog.parse_text(GOOD.replace("121 count", "121 furlongs"))
+        self.assertEqual(p["errors"], [])
+        self.assertTrue(any("furlongs" in w for w in p["warnings"]))
+        self.assertEqual(cplog.verdict(p)[0], 0)
+
+    def test_duplicate_check_name_is_a_warning(self):
+        p = cplog.parse_text(GOOD.replace("hpet.present", "efi.gettime"))
+        self.assertTrue(any("used twice" in w for w in p["warnings"]))
+        self.assertEqual(cplog.verdict(p)[0], 0)
+
+    def test_plain_diagnostics_kept(self):
+        p = cplog.parse_text(CRASH)
+        texts = [d["text"] for d in p["diagnostics"]]
+        self.assertIn("exception #PF vector=14 error=0x0 cpu=0", texts)
+
+
+class Verdicts(unittest.TestCase):
+    def test_failed_check(self):
+        p = cplog.parse_text(FAILING)
+        self.assertEqual(p["errors"], [])
+        self.assertEqual(p["checks"][1]["result"], "fail")
+        self.assertEqual(p["checks"][1]["message"], "rate 3579000 Hz, want 3579545 +- 100 ppm")
+        code, why = cplog.verdict(p)
+        self.assertEqual(code, 1)
+        self.assertIn("pm.rate", why)
+
+    def test_crash_with_bail_out(self):
+        p = cplog.parse_text(CRASH)
+        self.assertEqual(p["status"], "crash")
+        self.assertEqual(p["bail_out"], "unexpected exception #PF (vector 14) at rip=0xde24093")
+        self.assertEqual(p["errors"], [])  # a crash needs no plan or summary
+        code, why = cplog.verdict(p)
+        self.assertEqual(code, 2)
+        self.assertIn("#PF", why)
+
+    def test_bail_out_without_end_marker(self):
+        p = cplog.parse_text(CRASH.replace("CLOCKPROBE-END status=crash\n", ""))
+        self.assertTrue(has_error(p, "missing end marker"))
+        self.assertEqual(cplog.verdict(p)[0], 2)
+
+    def test_truncated_log(self):
+        for cut in range(1, len(GOOD.split("\n")) - 1):
+            p = cplog.parse_text("\n".join(GOOD.split("\n")[:cut]))
+            self.assertTrue(has_error(p, "missing end marker"), cut)
+            self.assertEqual(cplog.verdict(p)[0], 2, cut)
+
+    def test_truncated_mid_line(self):
+        p = cplog.parse_text(GOOD[:GOOD.index("# metric efi.mmap") + 18])
+        self.assertEqual(cplog.verdict(p)[0], 2)
+        self.assertTrue(has_error(p, "bad metric line"))
+
+    def test_empty_and_no_start(self):
+        for log in ["", OVMF_NOISE, "\r\n\r\n"]:
+            p = cplog.parse_text(log)
+            self.assertFalse(p["started"])
+            self.assertEqual(cplog.verdict(p)[0], 2)
+        self.assertEqual(cplog.verdict(cplog.parse([]))[0], 2)
+        self.assertEqual(cplog.verdict(cplog.parse(None))[0], 2)
+
+    def test_garbage_metrics(self):
+        bad = ["# metric", "# metric efi.x", "# metric efi.x 12", "# metric efi.x twelve count",
+               "# metric Efi.X 12 count", "# metric efi..x 12 count", "# metric efi.x 12 count extra",
+               "# metric efi.x 0xZZ hex", "# metric efi.x 1.2.3 ns", "# metric efi.x 12 c\u00f6unt"]
+        for line in bad:
+            p = cplog.parse_text(GOOD.replace("# metric efi.mmap_entries 121 count", line))
+            self.assertTrue(has_error(p, "bad metric line"), line)
+            self.assertNotIn("efi.x", p["metrics"], line)
+            self.assertEqual(cplog.verdict(p)[0], 2, line)
+
+    def test_missing_plan(self):
+        p = cplog.parse_text(GOOD.replace("1..2\n", ""))
+        self.assertTrue(has_error(p, "missing plan"))
+        self.assertEqual(cplog.verdict(p)[0], 2)
+
+    def test_plan_mismatch(self):
+        p = cplog.parse_text(GOOD.replace("1..2\n", "1..3\n"))
+        self.assertTrue(has_error(p, "plan mismatch"))
+        self.assertEqual(cplog.verdict(p)[0], 2)
+
+    def test_summary_mismatch(self):
+        p = cplog.parse_text(GOOD.replace("1 passed, 0 failed, 1 skipped", "2 passed, 0 failed, 0 skipped"))
+        self.assertTrue(has_error(p, "summary disagrees"))
+        self.assertEqual(cplog.verdict(p)[0], 2)
+
+    def test_missing_summary(self):
+        p = cplog.parse_text(GOOD.replace("# summary: 1 passed, 0 failed, 1 skipped\n", ""))
+        self.assertTrue(has_error(p, "missing summary"))
+
+    def test_bad_summary(self):
+        p = cplog.parse_text(GOOD.replace("1 passed, 0 failed, 1 skipped", "all good"))
+        self.assertTrue(has_error(p, "bad summary"))
+
+    def test_check_numbers_out_of_sequence(self):
+        p = cplog.parse_text(GOOD.replace("ok 2 - hpet", "ok 3 - hpet"))
+        self.assertTrue(has_error(p, "out of sequence"))
+        self.assertEqual(cplog.verdict(p)[0], 2)
+
+    def test_check_without_number(self):
+        p = cplog.parse_text(GOOD.replace("ok 1 - efi.gettime", "ok - efi.gettime"))
+        self.assertTrue(has_error(p, "out of sequence"))
+
+    def test_duplicate_start_marker(self):
+        p = cplog.parse_text(GOOD.replace("ok 1 -", OVMF_NOISE + "CLOCKPROBE-START protocol=1\nok 1 -"))
+        self.assertTrue(has_error(p, "duplicate start marker"))
+        self.assertEqual(cplog.verdict(p)[0], 2)
+
+    def test_lines_after_end_marker(self):
+        p = cplog.parse_text(GOOD + "ok 3 - late\n")
+        self.assertTrue(has_error(p, "after the end marker"))
+        self.assertEqual(len(p["checks"]), 2)
+        self.assertEqual(cplog.verdict(p)[0], 2)
+
+    def test_blank_lines_after_end_are_fine(self):
+        p = cplog.parse_text(GOOD + "\r\n\x1b[0m\n")
+        self.assertEqual(p["errors"], [])
+
+    def test_status_contradicts_checks(self):
+        p = cplog.parse_text(FAILING.replace("status=fail", "status=pass"))
+        self.assertTrue(has_error(p, "status=pass but"))
+        self.assertEqual(cplog.verdict(p)[0], 2)
+        p = cplog.parse_text(GOOD.replace("status=pass", "status=fail"))
+        self.assertTrue(has_error(p, "no check failed"))
+        self.assertEqual(cplog.verdict(p)[0], 2)
+
+    def test_bad_end_status(self):
+        p = cplog.parse_text(GOOD.replace("status=pass", "status=maybe"))
+        self.assertIsNone(p["status"])
+        self.assertTrue(has_error(p, "bad end marker"))
+        self.assertEqual(cplog.verdict(p)[0], 2)
+
+    def test_unknown_protocol(self):
+        p = cplog.parse_text(GOOD.replace("protocol=1", "protocol=2"))
+        self.assertTrue(has_error(p, "protocol 2"))
+        self.assertEqual(cplog.verdict(p)[0], 2)
+        p = cplog.parse_text(GOOD.replace(" protocol=1", ""))
+        self.assertIsNone(p["protocol"])
+        self.assertEqual(cplog.verdict(p)[0], 2)
+
+    def test_fail_message_without_failing_check(self):
+        p = cplog.parse_text(GOOD.replace("TAP version 13\n", "TAP version 13\n# fail: stray\n"))
+        self.assertTrue(any("# fail:" in w for w in p["warnings"]))
+        self.assertEqual(cplog.verdict(p)[0], 0)
+
+    def test_crash_outranks_failures(self):
+        log = FAILING.replace("1..2\n# summary: 1 passed, 1 failed, 0 skipped\nCLOCKPROBE-END status=fail\n",
+                              "Bail out! nested exception\nCLOCKPROBE-END status=crash\n")
+        self.assertEqual(cplog.verdict(cplog.parse_text(log))[0], 2)
+
+    def test_never_raises(self):
+        junk = ["\x00\xff", b"\xff\xfe#metric", ("x",), 42, (1.0, None), ("t", "ok 1"), [None, b"ok"],
+                "# info", "# info Bad name", "ok 99999999999999999999 - x", "1..x", "Bail out!",
+                "CLOCKPROBE-END", "CLOCKPROBE-END status=", "#", "# summary:"]
+        for k in range(len(junk)):
+            p = cplog.parse(["CLOCKPROBE-START protocol=1"] + junk[k:] + junk[:k])
+            json.dumps(p)
+            self.assertIn(cplog.verdict(p)[0], (0, 1, 2))
+        self.assertEqual(cplog.verdict(cplog.parse(12345))[0], 2)
+
+
+def load_runner():
+    """tools/run has no .py suffix: load it by path (its main() only runs as a script)."""
+    import importlib.machinery
+    import importlib.util
+    path = os.path.join(os.path.dirname(cplog.__file__), "run")
+    loader = importlib.machinery.SourceFileLoader("cprun", path)
+    spec = importlib.util.spec_from_loader("cprun", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+class RunnerJudge(unittest.TestCase):
+    """tools/run's cross-check of the log against QEMU's isa-debug-exit status."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.runner = load_runner()
+
+    def judge(self, log, status, timed_out=False, stderr=""):
+        lines = stamped(log)
+        q = {"exit_status": status, "timed_out": timed_out, "killed_after_end": False,
+             "lines": lines if log else [], "stderr": stderr, "timeout_s": 120}
+        return self.runner.judge(cplog.parse(lines), q)[:2]
+
+    def test_agreement(self):
+        self.assertEqual(self.judge(GOOD, 1)[0], 0)
+        self.assertEqual(self.judge(FAILING, 3)[0], 1)
+        self.assertEqual(self.judge(CRASH, 5)[0], 2)
+
+    def test_disagreement_is_a_crash(self):
+        code, why = self.judge(GOOD, 3)
+        self.assertEqual(code, 2)
+        self.assertIn("disagrees", why)
+        self.assertEqual(self.judge(FAILING, 1)[0], 2)
+
+    def test_resetsystem_poweroff_judged_from_log(self):
+        self.assertEqual(self.judge(GOOD, 0)[0], 0)
+        self.assertEqual(self.judge(FAILING, 0)[0], 1)
+        self.assertEqual(self.judge(GOOD.replace("CLOCKPROBE-END status=pass\n", ""), 0)[0], 2)
+
+    def test_timeout_and_odd_status(self):
+        self.assertEqual(self.judge(GOOD, 0, timed_out=True)[0], 2)
+        self.assertEqual(self.judge(GOOD, -9)[0], 2)
+        self.assertEqual(self.judge(GOOD, 2)[0], 2)
+
+    def test_qemu_refused_options(self):
+        self.assertEqual(self.judge("", 1, stderr="qemu-system-x86_64: -x: invalid option\n")[0], 3)
+
+    def test_fw_cfg_escaping(self):
+        self.assertEqual(self.runner.fw_cfg_string("a=b,c x=1"), "a=b,,c x=1")
+        self.assertEqual(self.runner.debug_exit_value(5), 2)
+        self.assertIsNone(self.runner.debug_exit_value(0))
+
+
+if __name__ == "__main__":
+    unittest.main()

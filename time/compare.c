@@ -1,0 +1,489 @@
+/* The comparison engine. Works on struct clocksource only; no device is special-cased.
+ * Order of a run:
+ *   1. warm every read path (TCG translates code on first execution; caches, exits);
+ *   2. rate window: read every fine-grained source round robin, each read bracketed by two
+ *      ordered TSC reads, for window_ms measured on the best reference; fit cycles per tick;
+ *   3. coarse sources (ticks much longer than a read): time value changes (edges) instead;
+ *   4. TSC rate from each reference and from the best, every source's rate and ppm, the
+ *      pairwise matrix, hints, ground truth;
+ *   5. read cost, granularity and monotonicity per source, now that cycles convert to ns;
+ *   6. watchdog prediction, wall clocks, summary table; then the drift mode if asked. */
+#include "compare.h"
+#include "sources.h"
+#include "fit.h"
+#include "tolerance.h"
+#include "wait.h"
+#include "tsc_hints.h"
+#include "drift.h"
+#include "../arch/x86/io.h"
+#include "../lib/report.h"
+#include "../lib/fmt.h"
+#include "../lib/mem.h"
+
+#define WARM_READS 200
+#define WINDOW_MS_DEFAULT 1000   /* >= 1 s keeps TCG bracket noise far below 1 ppm (see docs/design.md) */
+#define MAX_SAMPLES 2048         /* per source; decimated by doubling the stride when full */
+#define COARSE_EDGES 3           /* three edges: a two-period baseline for coarse sources */
+#define COST_READS 1000
+#define WD_SAMPLES 500
+
+struct stats {
+	struct clocksource *cs;
+	struct fit_sample smp[MAX_SAMPLES];
+	unsigned n, stride, tick;
+	struct fit_result fit;
+	uint64_t tsc_uhz_implied; /* TSC rate this source implies (needs nominal) */
+	uint64_t freq_uhz;
+	int64_t ppm_m;            /* vs nominal, milli-ppm */
+	uint32_t cost_p50, cost_p99;
+	uint64_t stalls, backwards, min_step;
+	int64_t worst_back;
+	bool failed;
+};
+
+static struct stats st[SRC_COUNT];
+static uint32_t scratch[COST_READS > WD_SAMPLES ? COST_READS : WD_SAMPLES];
+static uint64_t tsc_uhz;
+static uint32_t bracket_overhead;
+
+struct tol {
+	uint64_t pair_ppm, hint_ppm, truth_ppm, unc_ppm, wall_s;
+	uint64_t truth_tsc_hz; /* 0 = no ground truth declared */
+};
+
+static bool fine(const struct stats *s)
+{
+	return s->cs->present && !s->cs->coarse;
+}
+
+static void add_sample(struct stats *s, uint64_t t0, uint64_t t1, uint64_t v)
+{
+	unsigned i;
+
+	if (s->tick++ % s->stride)
+		return;
+	if (s->n == MAX_SAMPLES) {
+		for (i = 0; i < MAX_SAMPLES / 2; i++)
+			s->smp[i] = s->smp[2 * i];
+		s->n = MAX_SAMPLES / 2;
+		s->stride *= 2;
+	}
+	s->smp[s->n++] = (struct fit_sample){ .tsc = t0 + (t1 - t0) / 2, .ticks = v, .width = (uint32_t)(t1 - t0) };
+}
+
+/* The timebase that ends the window: the first fine source with a nominal rate (table order is
+ * the preference: HPET, PM timer, PIT, kvm-clock, Hyper-V). NULL: use the TSC's assumed bound. */
+static struct stats *timebase(void)
+{
+	unsigned i;
+
+	for (i = 0; i < SRC_COUNT; i++)
+		if (fine(&st[i]) && st[i].cs->nominal_uhz && i != SRC_TSC)
+			return &st[i];
+	return 0;
+}
+
+static void rate_window(uint64_t window_ms)
+{
+	struct stats *tb = timebase();
+	uint64_t start_tsc = rdtsc_ordered(), tb_start = tb ? cs_read(tb->cs) : 0;
+	uint64_t tb_ticks = tb ? mul_div_u64(tb->cs->nominal_uhz, window_ms, 1000000000ULL) : 0;
+	/* Hang bound independent of the timebase: the window at the fastest plausible TSC, x4. */
+	uint64_t cap = mul_div_u64(wait_tsc_hz(), window_ms * 4, 1000);
+	unsigned i;
+
+	for (;;) {
+		for (i = 0; i < SRC_COUNT; i++) {
+			struct stats *s = &st[i];
+			uint64_t t0, t1, v;
+
+			if (!fine(s))
+				continue;
+			t0 = rdtsc_ordered();
+			v = cs_read(s->cs);
+			t1 = rdtsc_ordered();
+			add_sample(s, t0, t1, v);
+		}
+		if (tb && tb->cs->ext - tb_start >= tb_ticks)
+			break;
+		if (rdtsc_ordered() - start_tsc > cap) {
+			if (tb)
+				diag("rate window: timebase %s did not advance %llu ticks within the TSC bound",
+				     tb->cs->name, (unsigned long long)tb_ticks);
+			break;
+		}
+	}
+	info("rate.timebase", "%s, window %llu ms", tb ? tb->cs->name : "tsc (assumed 10 GHz bound)",
+	     (unsigned long long)window_ms);
+}
+
+/* Coarse source: sample the moments its value changes. An edge lies between the previous
+ * read's start and this read's end; the midpoint is the estimate, the span its width. */
+static void coarse_edges(struct stats *s)
+{
+	struct clocksource *cs = s->cs;
+	uint64_t period = cs->nominal_uhz ? mul_div_u64(tsc_uhz, 1, cs->nominal_uhz) : 0;
+	uint64_t limit = period ? period * (COARSE_EDGES + 2) : mul_div_u64(wait_tsc_hz(), 5, 1);
+	uint64_t start = rdtsc_ordered(), prev_t0 = start, prev_v = cs_read(cs), t0, t1, v;
+
+	s->n = 0;
+	while (s->n < COARSE_EDGES && rdtsc_ordered() - start < limit) {
+		t0 = rdtsc_ordered();
+		v = cs_read(cs);
+		t1 = rdtsc_ordered();
+		if (v != prev_v) {
+			s->smp[s->n++] = (struct fit_sample){ .tsc = prev_t0 + (t1 - prev_t0) / 2, .ticks = v,
+							      .width = (uint32_t)(t1 - prev_t0) };
+			/* Printed at once: the runner's host stamp of this line dates the edge. */
+			metric_u64(mname(cs->name, "edge_ticks"), v, "ticks");
+		}
+		prev_t0 = t0;
+		prev_v = v;
+	}
+}
+
+static void read_quality(struct stats *s)
+{
+	struct clocksource *cs = s->cs;
+	uint64_t prev = cs_read(cs), t0, t1, v, deadline = mul_div_u64(tsc_uhz, 1, 20000000); /* 50 ms */
+	uint64_t start = rdtsc_ordered();
+	unsigned n;
+
+	s->min_step = UINT64_MAX;
+	for (n = 0; n < COST_READS && rdtsc_ordered() - start < deadline; n++) {
+		int64_t step;
+
+		t0 = rdtsc_ordered();
+		v = cs_read(cs);
+		t1 = rdtsc_ordered();
+		scratch[n] = (uint32_t)(t1 - t0);
+		step = (int64_t)(v - prev);
+		if (step == 0)
+			s->stalls++;
+		else if (step < 0) {
+			s->backwards++;
+			if (step < s->worst_back)
+				s->worst_back = step;
+		} else if ((uint64_t)step < s->min_step)
+			s->min_step = (uint64_t)step;
+		prev = v;
+	}
+	s->cost_p99 = percentile_u32(scratch, n, 99);
+	s->cost_p50 = percentile_u32(scratch, n, 50);
+	s->cost_p50 = s->cost_p50 > bracket_overhead ? s->cost_p50 - bracket_overhead : 0;
+	s->cost_p99 = s->cost_p99 > bracket_overhead ? s->cost_p99 - bracket_overhead : 0;
+	if (s->min_step == UINT64_MAX)
+		s->min_step = 0;
+}
+
+static uint64_t cycles_to_ns(uint64_t c)
+{
+	return tsc_uhz ? mul_div_u64(c, 1000000000000000ULL, tsc_uhz) : 0;
+}
+
+/* Cost of an empty bracket (two adjacent ordered TSC reads): subtracted from read costs. */
+static void measure_overhead(void)
+{
+	unsigned i;
+
+	for (i = 0; i < COST_READS; i++) {
+		uint64_t t0 = rdtsc_ordered(), t1 = rdtsc_ordered();
+
+		scratch[i] = (uint32_t)(t1 - t0);
+	}
+	bracket_overhead = percentile_u32(scratch, COST_READS, 50);
+}
+
+static void report_rates(const struct tol *t)
+{
+	struct stats *best = 0;
+	unsigned i;
+
+	for (i = 0; i < SRC_COUNT; i++) {
+		struct stats *s = &st[i];
+		const char *n = s->cs->name;
+
+		if (!s->cs->present || i == SRC_TSC)
+			continue;
+		if (!s->fit.ok) {
+			s->failed = true;
+			check_fail(mname(n, "rate"), "%s: no rate: %u samples, %u used (source did not advance?)", n,
+				   s->fit.n_in, s->fit.n_used);
+			continue;
+		}
+		metric_u64(mname(n, "rate_samples"), s->fit.n_used, "count");
+		metric_u64(mname(n, "rate_rejected"), s->fit.n_wide + s->fit.n_outliers, "count");
+		metric_fixed(mname(n, "rate_unc_ppm"), (int64_t)s->fit.unc_mppm, 3, "ppm");
+		if (s->cs->nominal_uhz) {
+			s->tsc_uhz_implied = tsc_uhz_from_ref(s->cs->nominal_uhz, s->fit.cpt_q32);
+			metric_fixed(mname("tsc.freq_hz.vs", n), (int64_t)(s->tsc_uhz_implied / 1000), 3, "Hz");
+			if (!best && fine(s))
+				best = s;
+		}
+	}
+	if (!best) {
+		for (i = 0; i < SRC_COUNT; i++)
+			if (st[i].tsc_uhz_implied && !best)
+				best = &st[i];
+	}
+	if (!best) {
+		check_fail("tsc.freq", "no reference with a nominal rate produced a fit: TSC rate unknown");
+		tsc_uhz = 0;
+		return;
+	}
+	tsc_uhz = best->tsc_uhz_implied;
+	info("tsc.freq.reference", "%s", best->cs->name);
+	metric_fixed("tsc.freq_hz", (int64_t)(tsc_uhz / 1000), 3, "Hz");
+	check_pass("tsc.freq");
+	if (t->truth_tsc_hz) {
+		int64_t ppm = ppm_milli(tsc_uhz, t->truth_tsc_hz * 1000000);
+
+		metric_fixed("tsc.ppm", ppm, 3, "ppm");
+		check(ppm <= (int64_t)t->truth_ppm * 1000 && ppm >= -(int64_t)t->truth_ppm * 1000, "truth.tsc",
+		      "TSC %lld.%03lld ppm from the declared %llu Hz (tolerance %llu ppm)", (long long)(ppm / 1000),
+		      (long long)((ppm < 0 ? -ppm : ppm) % 1000), (unsigned long long)t->truth_tsc_hz,
+		      (unsigned long long)t->truth_ppm);
+	}
+	for (i = 0; i < SRC_COUNT; i++) {
+		struct stats *s = &st[i];
+		uint64_t ref_uhz = t->truth_tsc_hz ? t->truth_tsc_hz * 1000000 : tsc_uhz;
+		uint64_t unc = s->fit.unc_mppm / 1000;
+
+		if (!s->cs->present || !s->fit.ok || i == SRC_TSC)
+			continue;
+		s->freq_uhz = source_uhz(ref_uhz, s->fit.cpt_q32);
+		metric_fixed(mname(s->cs->name, "freq_hz"), (int64_t)(s->freq_uhz / 1000), 3, "Hz");
+		if (unc > t->unc_ppm) {
+			s->failed = true;
+			check_fail(mname(s->cs->name, "rate"), "%s: rate uncertainty %llu ppm exceeds %llu ppm",
+				   s->cs->name, (unsigned long long)unc, (unsigned long long)t->unc_ppm);
+		} else {
+			check_pass(mname(s->cs->name, "rate"));
+		}
+		if (!s->cs->nominal_uhz)
+			continue;
+		s->ppm_m = ppm_milli(s->freq_uhz, s->cs->nominal_uhz);
+		metric_fixed(mname(s->cs->name, "ppm"), s->ppm_m, 3, "ppm");
+		if (t->truth_tsc_hz) {
+			int64_t lim = (int64_t)t->truth_ppm * 1000;
+
+			if (!check(s->ppm_m <= lim && s->ppm_m >= -lim, mname("truth", s->cs->name),
+				   "%s measured %lld milli-ppm from nominal against the declared TSC (tolerance %llu ppm)",
+				   s->cs->name, (long long)s->ppm_m, (unsigned long long)t->truth_ppm))
+				s->failed = true;
+		}
+	}
+}
+
+static void report_pairs(const struct tol *t)
+{
+	unsigned a, b;
+	int64_t lim = (int64_t)t->pair_ppm * 1000;
+
+	for (a = 0; a < SRC_COUNT; a++) {
+		for (b = a + 1; b < SRC_COUNT; b++) {
+			char name[64];
+			int64_t ppm;
+
+			if (!st[a].tsc_uhz_implied || !st[b].tsc_uhz_implied)
+				continue;
+			/* rate of a relative to its nominal, over the same for b */
+			ppm = ppm_milli(st[b].tsc_uhz_implied, st[a].tsc_uhz_implied);
+			cp_snprintf(name, sizeof(name), "pair.%s.%s", st[a].cs->name, st[b].cs->name);
+			metric_fixed(mname(name, "ppm"), ppm, 3, "ppm");
+			if (!check(ppm <= lim && ppm >= -lim, name, "%s runs %lld.%03lld ppm from %s (tolerance %llu ppm)",
+				   st[a].cs->name, (long long)(ppm / 1000), (long long)((ppm < 0 ? -ppm : ppm) % 1000),
+				   st[b].cs->name, (unsigned long long)t->pair_ppm)) {
+				st[a].failed = st[b].failed = true;
+			}
+		}
+	}
+}
+
+static void report_hints(const struct tol *t)
+{
+	struct tsc_hint h[TSC_HINTS_MAX];
+	unsigned n = tsc_hints_collect(h, TSC_HINTS_MAX), i;
+	int64_t lim = (int64_t)t->hint_ppm * 1000;
+
+	if (!n)
+		check_skip("tsc.hints", "no TSC frequency hint offered by CPUID, MSRs or the hypervisor");
+	for (i = 0; i < n; i++) {
+		char name[48];
+		int64_t ppm;
+
+		if (!tsc_uhz) {
+			check_skip(mname("tsc.hint", h[i].source), "TSC rate not measured");
+			continue;
+		}
+		ppm = ppm_milli(h[i].hz * 1000000, tsc_uhz);
+		cp_snprintf(name, sizeof(name), "tsc.hint_ppm.%s", h[i].source);
+		metric_fixed(name, ppm, 3, "ppm");
+		check(ppm <= lim && ppm >= -lim, mname("tsc.hint", h[i].source),
+		      "hint %s says %llu Hz, measured %llu Hz: %lld.%03lld ppm (tolerance %llu ppm); a guest "
+		      "trusting it drifts %lld ms per 5 minutes",
+		      h[i].source, (unsigned long long)h[i].hz, (unsigned long long)(tsc_uhz / 1000000),
+		      (long long)(ppm / 1000), (long long)((ppm < 0 ? -ppm : ppm) % 1000),
+		      (unsigned long long)t->hint_ppm, (long long)(ppm * 300 / 1000000));
+	}
+}
+
+static void report_quality(void)
+{
+	unsigned i;
+	uint32_t tsc_cost;
+
+	for (i = 0; i < SRC_COUNT; i++)
+		if (st[i].cs->present)
+			read_quality(&st[i]);
+	tsc_cost = st[SRC_TSC].cost_p50 ? st[SRC_TSC].cost_p50 : 1;
+	for (i = 0; i < SRC_COUNT; i++) {
+		struct stats *s = &st[i];
+		const char *n = s->cs->name;
+
+		if (!s->cs->present)
+			continue;
+		metric_u64(mname(n, "read_cost_cycles"), s->cost_p50, "cycles");
+		metric_u64(mname(n, "read_cost_p99_cycles"), s->cost_p99, "cycles");
+		if (tsc_uhz) {
+			metric_u64(mname(n, "read_cost_ns"), cycles_to_ns(s->cost_p50), "ns");
+			metric_u64(mname(n, "read_cost_p99_ns"), cycles_to_ns(s->cost_p99), "ns");
+		}
+		metric_fixed(mname(n, "read_cost_vs_tsc"), (int64_t)s->cost_p50 * 100 / tsc_cost, 2, "ratio");
+		metric_u64(mname(n, "granularity"), s->min_step, "ticks");
+		metric_u64(mname(n, "stalls"), s->stalls, "count");
+		metric_u64(mname(n, "backwards"), s->backwards, "count");
+		if (s->backwards)
+			metric_i64(mname(n, "worst_backward_step"), s->worst_back, "ticks");
+		if (!check(!s->backwards, mname(n, "monotonic"), "%s went backwards %llu times, worst step %lld ticks",
+			   n, (unsigned long long)s->backwards, (long long)s->worst_back))
+			s->failed = true;
+	}
+}
+
+/* Linux's watchdog reads reference, clocksource, reference; a read-back delay above
+ * WATCHDOG_MAX_SKEW on every attempt of an interval marks the TSC unstable. Measure that
+ * delay's distribution for each reference the kernel could pick. */
+static void watchdog_prediction(void)
+{
+	unsigned i, k, over;
+
+	for (i = 0; i < SRC_COUNT; i++) {
+		struct stats *s = &st[i];
+		const char *n = s->cs->name;
+		char name[48];
+		u128 p4;
+
+		if (!fine(s) || !s->cs->nominal_uhz || i == SRC_TSC)
+			continue;
+		for (k = 0, over = 0; k < WD_SAMPLES; k++) {
+			uint64_t w0 = cs_read(s->cs), w1;
+
+			(void)rdtsc_ordered();
+			w1 = cs_read(s->cs);
+			scratch[k] = (uint32_t)mul_div_u64(w1 - w0, 1000000000000000ULL, s->cs->nominal_uhz);
+			over += scratch[k] > WATCHDOG_MAX_SKEW_NS;
+		}
+		cp_snprintf(name, sizeof(name), "watchdog.%s", n);
+		metric_u64(mname(name, "delay_p50_ns"), percentile_u32(scratch, WD_SAMPLES, 50), "ns");
+		metric_u64(mname(name, "delay_p99_ns"), percentile_u32(scratch, WD_SAMPLES, 99), "ns");
+		metric_u64(mname(name, "delay_max_ns"), scratch[WD_SAMPLES - 1], "ns");
+		metric_u64(mname(name, "over_skew_permille"), over * 1000 / WD_SAMPLES, "permille");
+		/* expected give-ups per hour = intervals * p^4, p = over / WD_SAMPLES */
+		p4 = (u128)over * over * over * over * WATCHDOG_HORIZON_INTERVALS;
+		check(p4 < (u128)WD_SAMPLES * WD_SAMPLES * WD_SAMPLES * WD_SAMPLES, mname("watchdog.tsc.vs", n),
+		      "Linux would mark the TSC unstable with %s as watchdog: %u/%u read-backs exceed %u us "
+		      "(p99 %u ns), so %u consecutive failures happen within an hour",
+		      n, over, WD_SAMPLES, WATCHDOG_MAX_SKEW_NS / 1000, percentile_u32(scratch, WD_SAMPLES, 99),
+		      WATCHDOG_READ_ATTEMPTS);
+	}
+}
+
+static void summary_table(void)
+{
+	unsigned i;
+
+	diag("%-9s %-7s %18s %18s %12s %9s %-9s %s", "source", "present", "nominal_hz", "measured_hz", "ppm",
+	     "read_ns", "monotonic", "verdict");
+	for (i = 0; i < SRC_COUNT; i++) {
+		struct stats *s = &st[i];
+		char nom[24] = "-", meas[24] = "-", ppm[16] = "-", cost[16] = "-";
+
+		if (s->cs->nominal_uhz)
+			cp_fmt_fixed(nom, sizeof(nom), (int64_t)(s->cs->nominal_uhz / 1000), 3);
+		if (i == SRC_TSC && tsc_uhz)
+			cp_fmt_fixed(meas, sizeof(meas), (int64_t)(tsc_uhz / 1000), 3);
+		else if (s->freq_uhz)
+			cp_fmt_fixed(meas, sizeof(meas), (int64_t)(s->freq_uhz / 1000), 3);
+		if (s->freq_uhz && s->cs->nominal_uhz)
+			cp_fmt_fixed(ppm, sizeof(ppm), s->ppm_m, 3);
+		if (s->cs->present && tsc_uhz)
+			cp_snprintf(cost, sizeof(cost), "%llu", (unsigned long long)cycles_to_ns(s->cost_p50));
+		diag("%-9s %-7s %18s %18s %12s %9s %-9s %s", s->cs->name, s->cs->present ? "yes" : "no", nom, meas, ppm,
+		     cost, !s->cs->present ? "-" : s->backwards ? "NO" : "yes",
+		     !s->cs->present ? "absent" : s->failed ? "FAIL" : "ok");
+	}
+}
+
+void compare_run(const struct config *cfg)
+{
+	struct tol t = {
+		.pair_ppm = config_u64(cfg, "tol_ppm", TOL_PAIR_PPM),
+		.hint_ppm = config_u64(cfg, "tol_hint_ppm", TOL_HINT_PPM),
+		.truth_ppm = config_u64(cfg, "tol_truth_ppm", TOL_TRUTH_PPM),
+		.unc_ppm = config_u64(cfg, "tol_unc_ppm", TOL_UNC_PPM),
+		.wall_s = config_u64(cfg, "tol_wall_s", TOL_WALL_S),
+		.truth_tsc_hz = config_u64(cfg, "truth_tsc_hz", 0),
+	};
+	const char *profile = config_str(cfg, "profile", "spec");
+	unsigned i, k;
+
+	if (!strcmp(profile, "icount") && !t.truth_tsc_hz)
+		t.truth_tsc_hz = 1000000000; /* -icount: the TSC is virtual nanoseconds */
+	info("compare.profile", "%s", profile);
+	metric_u64("tol.pair_ppm", t.pair_ppm, "ppm");
+	metric_u64("tol.hint_ppm", t.hint_ppm, "ppm");
+	metric_u64("tol.unc_ppm", t.unc_ppm, "ppm");
+	if (t.truth_tsc_hz) {
+		metric_u64("truth.tsc_hz", t.truth_tsc_hz, "Hz");
+		metric_u64("tol.truth_ppm", t.truth_ppm, "ppm");
+	}
+	for (i = 0; i < SRC_COUNT; i++) {
+		memset(&st[i], 0, sizeof(st[i]));
+		st[i].cs = &sources[i];
+		st[i].stride = 1;
+		if (!sources[i].present)
+			continue;
+		cs_reset(&sources[i]);
+		for (k = 0; k < WARM_READS; k++)
+			(void)cs_read(&sources[i]);
+	}
+	measure_overhead();
+	rate_window(config_u64(cfg, "window_ms", WINDOW_MS_DEFAULT));
+	for (i = 0; i < SRC_COUNT; i++)
+		if (fine(&st[i]) && i != SRC_TSC)
+			fit_cycles_per_tick(st[i].smp, st[i].n, &st[i].fit);
+	/* A provisional TSC rate from the fine references sizes the coarse-edge waits. */
+	for (i = 0; i < SRC_COUNT && !tsc_uhz; i++)
+		if (st[i].fit.ok && st[i].cs->nominal_uhz)
+			tsc_uhz = tsc_uhz_from_ref(st[i].cs->nominal_uhz, st[i].fit.cpt_q32);
+	if (tsc_uhz)
+		wait_set_tsc_hz(tsc_uhz / 1000000);
+	for (i = 0; i < SRC_COUNT; i++) {
+		if (st[i].cs->present && st[i].cs->coarse) {
+			coarse_edges(&st[i]);
+			fit_cycles_per_tick(st[i].smp, st[i].n, &st[i].fit);
+		}
+	}
+	report_rates(&t);
+	if (tsc_uhz)
+		wait_set_tsc_hz(tsc_uhz / 1000000);
+	report_pairs(&t);
+	report_hints(&t);
+	measure_overhead(); /* again, on warm paths, just before the cost loops */
+	metric_u64("tsc.bracket_overhead_cycles", bracket_overhead, "cycles");
+	report_quality();
+	watchdog_prediction();
+	summary_table();
+	drift_run(cfg, tsc_uhz);
+}

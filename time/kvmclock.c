@@ -1,0 +1,269 @@
+/* kvm-clock driver (Linux Documentation/virt/kvm/x86/msr.rst, arch/x86/kernel/kvmclock.c).
+ * Present only when CPUID's KVM block advertises CLOCKSOURCE2 (MSRs 0x4b564d00/01, preferred)
+ * or CLOCKSOURCE (0x11/0x12). Each CPU's pvclock_vcpu_time_info sits in one page-aligned
+ * static page that holds nothing else (the host writes into it); the guest is identity mapped,
+ * so the address written to the MSR is the structure's virtual address. Reads are raw: no
+ * clamping to a previous value (Linux clamps without the stable bit; a checker must not). */
+#include "kvmclock.h"
+#include "pvclock.h"
+#include "clocksource.h"
+#include "wait.h"
+#include "../arch/x86/io.h"
+#include "../arch/x86/cpu.h"
+#include "../arch/x86/cpuid.h"
+#include "../arch/x86/msr.h"
+#include "../lib/report.h"
+
+#define PAGE_SIZE 4096
+/* The version protocol retries while the host is mid-update; an update takes well under a
+ * microsecond, so 1000 retries failing means the structure is being rewritten continuously. */
+#define KVMCLOCK_READ_RETRIES 1000
+/* KVM fills the structure before the vCPU re-enters the guest after the MSR write. */
+#define KVMCLOCK_FILL_TIMEOUT_US 100000
+
+static union {
+	struct pvclock_vcpu_time_info cpu[MAX_CPUS];
+	uint8_t bytes[PAGE_SIZE];
+} pvti_page __attribute__((aligned(PAGE_SIZE)));
+_Static_assert(sizeof(struct pvclock_vcpu_time_info) * MAX_CPUS <= PAGE_SIZE, "one page");
+
+static union {
+	struct pvclock_wall_clock w;
+	uint8_t bytes[PAGE_SIZE];
+} wall_page __attribute__((aligned(PAGE_SIZE)));
+
+static struct {
+	bool present;
+	bool stable_honoured; /* CPUID KVM_FEATURE_CLOCKSOURCE_STABLE_BIT */
+	uint32_t msr_system_time, msr_wall_clock;
+	uint32_t registered;  /* bitmap of CPU indexes */
+	uint32_t last_version[MAX_CPUS];
+	bool seen[MAX_CPUS];
+	uint64_t version_changes, read_retries, tsc_before_timestamp, read_failures;
+	uint64_t last_ns[MAX_CPUS];
+} kvm;
+
+static volatile struct pvclock_vcpu_time_info *my_pvti(void)
+{
+	return &pvti_page.cpu[this_cpu()->index];
+}
+
+/* Version protocol: an odd version means the host is writing; read the fields and an
+ * ordered TSC between two reads of the version, retry if it changed. */
+static bool pvti_read(struct pvclock_snapshot *s, uint64_t *tsc, uint32_t *version)
+{
+	volatile struct pvclock_vcpu_time_info *p = my_pvti();
+	unsigned i;
+
+	for (i = 0; i < KVMCLOCK_READ_RETRIES; i++) {
+		uint32_t v = p->version;
+
+		if (v & 1) {
+			kvm.read_retries++;
+			cpu_relax();
+			continue;
+		}
+		barrier();
+		s->tsc_timestamp = p->tsc_timestamp;
+		s->system_time = p->system_time;
+		s->mul = p->tsc_to_system_mul;
+		s->shift = p->tsc_shift;
+		s->flags = p->flags;
+		*tsc = rdtsc_ordered();
+		barrier();
+		if (p->version == v) {
+			*version = v;
+			return true;
+		}
+		kvm.read_retries++;
+	}
+	kvm.read_failures++;
+	return false;
+}
+
+static void note_version(uint32_t v)
+{
+	unsigned c = this_cpu()->index;
+
+	if (kvm.seen[c] && kvm.last_version[c] != v)
+		kvm.version_changes++;
+	kvm.seen[c] = true;
+	kvm.last_version[c] = v;
+}
+
+static uint64_t kvmclock_read(struct clocksource *cs)
+{
+	struct pvclock_snapshot s;
+	uint64_t tsc;
+	uint32_t v;
+	bool before;
+	unsigned c = this_cpu()->index;
+
+	(void)cs;
+	if (!pvti_read(&s, &tsc, &v))
+		return kvm.last_ns[c]; /* counted in read_failures; nothing invented */
+	note_version(v);
+	kvm.last_ns[c] = pvclock_ns_at(&s, tsc, &before);
+	if (before)
+		kvm.tsc_before_timestamp++;
+	return kvm.last_ns[c];
+}
+
+static bool pvti_filled(void *arg)
+{
+	volatile struct pvclock_vcpu_time_info *p = arg;
+
+	return p->version && !(p->version & 1) && p->tsc_to_system_mul;
+}
+
+bool kvmclock_cpu_init(void)
+{
+	unsigned c = this_cpu()->index;
+	uint64_t phys = (uint64_t)(uintptr_t)&pvti_page.cpu[c];
+	int f;
+
+	if (!kvm.msr_system_time)
+		return false;
+	f = wrmsr_safe(kvm.msr_system_time, phys | KVMCLOCK_MSR_ENABLE);
+	if (f)
+		return false;
+	kvm.registered |= 1u << c;
+	return true;
+}
+
+void kvmclock_shutdown(void)
+{
+	unsigned c = this_cpu()->index;
+
+	if (!(kvm.registered & (1u << c)))
+		return;
+	(void)wrmsr_safe(kvm.msr_system_time, 0);
+	kvm.registered &= ~(1u << c);
+}
+
+bool kvmclock_scale(uint32_t *mul, int *shift)
+{
+	struct pvclock_snapshot s;
+	uint64_t tsc;
+	uint32_t v;
+
+	if (!kvm.present || !pvti_read(&s, &tsc, &v))
+		return false;
+	*mul = s.mul;
+	*shift = s.shift;
+	return true;
+}
+
+void kvmclock_report_counters(void)
+{
+	if (!kvm.present)
+		return;
+	metric_u64("kvmclock.version_changes", kvm.version_changes, "count");
+	metric_u64("kvmclock.read_retries", kvm.read_retries, "count");
+	metric_u64("kvmclock.read_failures", kvm.read_failures, "count");
+	metric_u64("kvmclock.tsc_before_timestamp", kvm.tsc_before_timestamp, "count");
+}
+
+/* Wall clock: one write makes the host fill {version, sec, nsec} = wall time at kvm-clock 0. */
+static void report_wall_clock(void)
+{
+	volatile struct pvclock_wall_clock *w = &wall_page.w;
+	uint32_t v = 0, sec = 0, nsec = 0;
+	uint64_t now_ns;
+	unsigned i;
+	int f;
+
+	f = wrmsr_safe(kvm.msr_wall_clock, (uint64_t)(uintptr_t)&wall_page.w);
+	if (f) {
+		info("kvmclock.wall_clock", "wrmsr 0x%x faulted (%s)", kvm.msr_wall_clock,
+		     exception_name((unsigned)FAULT_VECTOR(f)));
+		return;
+	}
+	for (i = 0; i < KVMCLOCK_READ_RETRIES; i++) {
+		v = w->version;
+		barrier();
+		sec = w->sec;
+		nsec = w->nsec;
+		barrier();
+		if (!(v & 1) && w->version == v)
+			break;
+	}
+	if (i == KVMCLOCK_READ_RETRIES) {
+		info("kvmclock.wall_clock", "version never stable (last 0x%x)", v);
+		return;
+	}
+	now_ns = kvmclock_read(0);
+	metric_fixed("kvmclock.wall_unix_s", (int64_t)((uint64_t)sec * 1000000000ULL + nsec + now_ns), 9, "s");
+	metric_u64("kvmclock.wall_version", v, "count");
+}
+
+void kvmclock_discover(struct clocksource *cs)
+{
+	volatile struct pvclock_vcpu_time_info *p;
+	struct pvclock_snapshot s;
+	uint64_t tsc;
+	uint32_t v;
+	int f;
+
+	kvm.present = false;
+	if (!cpu.kvm_base) {
+		cs_set_absent(cs, "no KVM signature in CPUID (hypervisor: %s)", cpu.hv_name ? cpu.hv_name : "none");
+		return;
+	}
+	if (cpu.kvm_clocksource2) {
+		kvm.msr_system_time = MSR_KVM_SYSTEM_TIME_NEW;
+		kvm.msr_wall_clock = MSR_KVM_WALL_CLOCK_NEW;
+	} else if (cpu.kvm_clocksource) {
+		kvm.msr_system_time = MSR_KVM_SYSTEM_TIME;
+		kvm.msr_wall_clock = MSR_KVM_WALL_CLOCK;
+	} else {
+		cs_set_absent(cs, "CPUID 0x%x EAX=0x%x lacks CLOCKSOURCE bits (0 and 3)",
+			      cpu.kvm_base + KVM_CPUID_FEATURES_OFS, cpu.kvm_features);
+		return;
+	}
+	kvm.stable_honoured = cpu.kvm_clocksource_stable;
+	p = my_pvti();
+	f = wrmsr_safe(kvm.msr_system_time, (uint64_t)(uintptr_t)p | KVMCLOCK_MSR_ENABLE);
+	if (f) {
+		cs_set_absent(cs, "wrmsr 0x%x faulted (%s)", kvm.msr_system_time,
+			      exception_name((unsigned)FAULT_VECTOR(f)));
+		return;
+	}
+	kvm.registered |= 1u << this_cpu()->index;
+	if (!wait_until("kvmclock", pvti_filled, (void *)p, KVMCLOCK_FILL_TIMEOUT_US)) {
+		kvmclock_shutdown();
+		cs_set_absent(cs, "host did not fill the structure: %s", wait_last_failure());
+		return;
+	}
+	kvm.present = true;
+	if (!pvti_read(&s, &tsc, &v)) {
+		kvmclock_shutdown();
+		kvm.present = false;
+		cs_set_absent(cs, "version never stable over %u reads", KVMCLOCK_READ_RETRIES);
+		return;
+	}
+	note_version(v);
+	metric_hex("kvmclock.msr_system_time", kvm.msr_system_time, "hex");
+	metric_hex("kvmclock.pvti_addr", (uint64_t)(uintptr_t)p, "addr");
+	metric_u64("kvmclock.version", v, "count");
+	metric_hex("kvmclock.tsc_to_system_mul", s.mul, "hex");
+	metric_i64("kvmclock.tsc_shift", s.shift, "count");
+	metric_hex("kvmclock.flags", s.flags, "hex");
+	metric_u64("kvmclock.flag_tsc_stable", !!(s.flags & PVCLOCK_TSC_STABLE_BIT), "bool");
+	metric_u64("kvmclock.stable_bit_honoured", kvm.stable_honoured && (s.flags & PVCLOCK_TSC_STABLE_BIT), "bool");
+	metric_u64("kvmclock.flag_guest_stopped", !!(s.flags & PVCLOCK_GUEST_STOPPED), "bool");
+	metric_u64("kvmclock.system_time_ns", s.system_time, "ns");
+	metric_u64("kvmclock.tsc_timestamp", s.tsc_timestamp, "cycles");
+	report_wall_clock();
+
+	cs->present = true;
+	cs->nominal_uhz = KVMCLOCK_NOMINAL_UHZ;
+	cs->width = 64;
+	cs->read_raw = kvmclock_read;
+	cs->priv = &kvm;
+	cs_provenance(cs, "CPUID 0x%x EAX=0x%x: %s MSRs 0x%x/0x%x; stable bit %s; raw reads (no clamping); "
+		      "ns = system_time + ((tsc - tsc_timestamp) << shift) * mul >> 32",
+		      cpu.kvm_base + KVM_CPUID_FEATURES_OFS, cpu.kvm_features,
+		      cpu.kvm_clocksource2 ? "CLOCKSOURCE2" : "CLOCKSOURCE", kvm.msr_wall_clock,
+		      kvm.msr_system_time, kvm.stable_honoured ? "advertised (bit 24)" : "not advertised: flag ignored");
+}

@@ -1,0 +1,71 @@
+/* pvclock and Hyper-V reference time arithmetic. Pure: no hardware access. */
+#include "pvclock.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+#define PVCLOCK_MAX_SHIFT 63 /* a larger shift moves every bit out: treat as 0 */
+
+static uint64_t sat64(unsigned __int128 v)
+{
+	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
+}
+
+uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul_frac, int shift)
+{
+	unsigned __int128 d = delta;
+
+	if (shift > PVCLOCK_MAX_SHIFT || shift < -PVCLOCK_MAX_SHIFT)
+		return 0;
+	if (shift >= 0)
+		d <<= shift; /* at most 127 bits: delta < 2^64, shift <= 63 */
+	else
+		d >>= -shift;
+	/* d < 2^127 and mul < 2^32 can exceed 128 bits only for absurd shifts: split the
+	 * product so nothing is lost before the >> 32. */
+	return (uint64_t)(((d >> 32) * mul_frac) + (((d & 0xffffffffu) * mul_frac) >> 32));
+}
+
+uint64_t pvclock_ns_at(const struct pvclock_snapshot *s, uint64_t tsc, bool *before)
+{
+	bool back = tsc < s->tsc_timestamp;
+
+	if (before)
+		*before = back;
+	if (back)
+		return s->system_time - pvclock_scale_delta(s->tsc_timestamp - tsc, s->mul, s->shift);
+	return s->system_time + pvclock_scale_delta(tsc - s->tsc_timestamp, s->mul, s->shift);
+}
+
+uint64_t pvclock_tsc_hz(uint32_t mul, int shift)
+{
+	unsigned __int128 num = (unsigned __int128)NSEC_PER_SEC << 32, den = mul;
+
+	if (!mul || shift > PVCLOCK_MAX_SHIFT || shift < -PVCLOCK_MAX_SHIFT)
+		return 0;
+	if (shift >= 0)
+		den <<= shift;
+	else
+		num <<= -shift; /* < 2^125 */
+	return sat64(num / den);
+}
+
+uint64_t pvclock_tsc_khz_linux(uint32_t mul, int shift)
+{
+	uint64_t khz = 1000000ULL << 32;
+
+	if (!mul || shift > PVCLOCK_MAX_SHIFT || shift < -PVCLOCK_MAX_SHIFT)
+		return 0;
+	khz /= mul;
+	return shift < 0 ? khz << -shift : khz >> shift;
+}
+
+uint64_t hv_ref_time(uint64_t tsc, uint64_t scale, int64_t offset)
+{
+	return (uint64_t)(((unsigned __int128)tsc * scale) >> 64) + (uint64_t)offset;
+}
+
+uint64_t hv_tsc_hz_from_scale(uint64_t scale)
+{
+	if (!scale)
+		return 0;
+	return sat64(((unsigned __int128)HV_REF_TIME_HZ << 64) / scale);
+}

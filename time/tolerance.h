@@ -1,0 +1,35 @@
+/* Every tolerance a verdict uses, with its reason. All can be overridden by config words
+ * (named in brackets); the runner's profile=icount tightens them to a measured ground truth. */
+#ifndef CP_TIME_TOLERANCE_H
+#define CP_TIME_TOLERANCE_H
+
+/* [tol_ppm] Two sources with nominal rates must agree within 500 ppm: the NTP frequency
+ * limit and the Linux clocksource watchdog's effective limit (250 us per 0.5 s). */
+#define TOL_PAIR_PPM 500
+/* [tol_hint_ppm] A TSC frequency hint is a promise the guest will time-keep with: the
+ * same 500 ppm (the VirtualBox 2.3% hint drifts 6 s in 5 min; 500 ppm drifts 150 ms). */
+#define TOL_HINT_PPM 500
+/* [tol_truth_ppm] With a declared ground truth (profile=icount: -icount shift=N,sleep=off
+ * -rtc clock=vm makes the TSC exactly 1 GHz and every device exact, ../shared/docs/qemu-clocks.md)
+ * a source must match its nominal rate within 1 ppm. */
+#define TOL_TRUTH_PPM 1
+/* [tol_unc_ppm] A rate whose 1-sigma uncertainty exceeds 50 ppm is not a measurement worth
+ * judging (a tenth of the 500 ppm limit). */
+#define TOL_UNC_PPM 50
+/* Linux clocksource watchdog (kernel/time/clocksource.c): every 0.5 s it reads watchdog,
+ * clocksource, watchdog; a read-back delay above WATCHDOG_MAX_SKEW is retried, and after
+ * max_cswd_read_retries (3) more failures the clocksource is marked unstable. A skew beyond
+ * the two uncertainty margins (2 x 125 us) over the interval also marks it unstable.
+ * 125 us is CONFIG_CLOCKSOURCE_WATCHDOG_MAX_SKEW_US's default in current kernels (5.15
+ * used 50 us); 250 us per 0.5 s is the 500 ppm of TOL_PAIR_PPM. */
+#define WATCHDOG_INTERVAL_MS 500
+#define WATCHDOG_MAX_SKEW_NS 125000
+#define WATCHDOG_READ_ATTEMPTS 4
+#define WATCHDOG_MARGIN_NS 250000
+/* Predict "unstable" when the expected number of give-ups in one hour of 0.5 s intervals
+ * (7200 x p^4) reaches one. */
+#define WATCHDOG_HORIZON_INTERVALS 7200
+/* [tol_wall_s] EFI GetTime() has 1 s resolution: RTC and EFI wall clocks agree within 2 s. */
+#define TOL_WALL_S 2
+
+#endif
