@@ -26,6 +26,10 @@
 #define COARSE_EDGES 3           /* three edges: a two-period baseline for coarse sources */
 #define COST_READS 1000
 #define WD_SAMPLES 500
+/* A gap between two reads of a narrow counter longer than this many times the shortest gap
+ * seen (a host preemption, an SMI) may have hidden a wrap: the samples after it start a new
+ * fit segment. 1000 x a few-us loop is still far below the PIT's 27 ms half wrap. */
+#define GAP_BREAK_FACTOR 1000
 
 struct stats {
 	struct clocksource *cs;
@@ -37,6 +41,8 @@ struct stats {
 	int64_t ppm_m;            /* vs nominal, milli-ppm */
 	uint32_t cost_p50, cost_p99;
 	uint64_t stalls, backwards, min_step;
+	uint64_t last_t1, min_gap;
+	uint32_t segment;
 	int64_t worst_back;
 	bool failed;
 };
@@ -68,7 +74,22 @@ static void add_sample(struct stats *s, uint64_t t0, uint64_t t1, uint64_t v)
 		s->n = MAX_SAMPLES / 2;
 		s->stride *= 2;
 	}
-	s->smp[s->n++] = (struct fit_sample){ .tsc = t0 + (t1 - t0) / 2, .ticks = v, .width = (uint32_t)(t1 - t0) };
+	s->smp[s->n++] = (struct fit_sample){ .tsc = t0 + (t1 - t0) / 2, .ticks = v, .width = (uint32_t)(t1 - t0),
+					      .segment = s->segment };
+}
+
+/* Start a new fit segment after a gap long enough to have hidden a counter wrap. */
+static void note_gap(struct stats *s, uint64_t t0, uint64_t t1)
+{
+	if (s->last_t1 && s->cs->width < 64) {
+		uint64_t gap = t0 - s->last_t1;
+
+		if (s->min_gap && gap > s->min_gap * GAP_BREAK_FACTOR)
+			s->segment++;
+		if (!s->min_gap || gap < s->min_gap)
+			s->min_gap = gap ? gap : 1;
+	}
+	s->last_t1 = t1;
 }
 
 /* The timebase that ends the window: the first fine source with a nominal rate (table order is
@@ -102,6 +123,7 @@ static void rate_window(uint64_t window_ms)
 			t0 = rdtsc_ordered();
 			v = cs_read(s->cs);
 			t1 = rdtsc_ordered();
+			note_gap(s, t0, t1);
 			add_sample(s, t0, t1, v);
 		}
 		if (tb && tb->cs->ext - tb_start >= tb_ticks)
@@ -213,6 +235,7 @@ static void report_rates(const struct tol *t)
 		}
 		metric_u64(mname(n, "rate_samples"), s->fit.n_used, "count");
 		metric_u64(mname(n, "rate_rejected"), s->fit.n_wide + s->fit.n_outliers, "count");
+		metric_u64(mname(n, "rate_segments"), s->fit.segments, "count");
 		metric_fixed(mname(n, "rate_unc_ppm"), (int64_t)s->fit.unc_mppm, 3, "ppm");
 		if (s->cs->nominal_uhz) {
 			s->tsc_uhz_implied = tsc_uhz_from_ref(s->cs->nominal_uhz, s->fit.cpt_q32);

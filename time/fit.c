@@ -2,6 +2,7 @@
 #include "fit.h"
 
 #define FIT_MAX_SAMPLES 8192
+#define FIT_CENTRE_SHIFT 16
 
 static void sort_u32(uint32_t *v, unsigned n)
 {
@@ -48,59 +49,118 @@ uint64_t isqrt_u128(u128 v)
 	return (uint64_t)r;
 }
 
-struct sums {
+/* Sums of one segment, relative to its first sample (keeps the numbers small). A segment is
+ * a run of samples whose extended tick counts are known to be continuous; each segment gets
+ * its own intercept and all share one slope. */
+struct seg {
+	uint32_t id;
 	unsigned n;
 	s128 sx, sy, sxx, sxy;
-	uint64_t x0, y0;
+	uint64_t x0, y0, t_last;
 };
 
-static void add(struct sums *s, const struct fit_sample *p)
-{
-	s128 x = (s128)(p->ticks - s->x0), y = (s128)(p->tsc - s->y0);
+struct model {
+	struct seg seg[FIT_MAX_SEGMENTS];
+	unsigned nseg;
+	unsigned n;    /* samples in segments of two or more */
+	unsigned dof;  /* n - (segments of two or more) - 1 */
+	s128 cxx;      /* within-segment centred sum of squares of x */
+	s128 b_q32;    /* shared slope, cycles per tick, Q32 */
+	uint64_t span; /* TSC cycles covered by the segments */
+};
 
-	s->n++;
-	s->sx += x;
-	s->sy += y;
-	s->sxx += x * x;
-	s->sxy += x * y;
+static struct seg *seg_of(struct model *m, const struct fit_sample *p)
+{
+	struct seg *g = m->nseg ? &m->seg[m->nseg - 1] : 0;
+
+	if (g && g->id == p->segment)
+		return g;
+	if (m->nseg == FIT_MAX_SEGMENTS)
+		return 0; /* too fragmented: later samples are not used */
+	g = &m->seg[m->nseg++];
+	*g = (struct seg){ .id = p->segment, .x0 = p->ticks, .y0 = p->tsc, .t_last = p->tsc };
+	return g;
 }
 
-/* slope (Q32) and intercept (Q32) from the sums; false if degenerate. */
-static bool solve(const struct sums *s, s128 *b_q32, s128 *a_q32)
+/* Least squares with one slope and per-segment intercepts; false if degenerate. */
+static bool solve(struct model *m, const struct fit_sample *smp, unsigned n, const bool *keep)
 {
-	s128 n = s->n, dxx = n * s->sxx - s->sx * s->sx, dxy = n * s->sxy - s->sx * s->sy;
-	unsigned shift = 0;
+	s128 cxy = 0;
+	unsigned i, k, multi = 0;
 
-	if (s->n < 2 || dxx <= 0)
-		return false;
-	/* Keep dxy << 32 inside 127 bits: scale both down together if needed. */
-	while ((dxy < 0 ? -dxy : dxy) >= ((s128)1 << 94)) {
-		dxy >>= 1;
-		dxx >>= 1;
-		shift++;
+	m->nseg = 0;
+	m->n = 0;
+	m->cxx = 0;
+	m->span = 0;
+	for (i = 0; i < n; i++) {
+		struct seg *g;
+		s128 x, y;
+
+		if (!keep[i] || !(g = seg_of(m, &smp[i])))
+			continue;
+		x = (s128)(smp[i].ticks - g->x0);
+		y = (s128)(smp[i].tsc - g->y0);
+		g->n++;
+		g->sx += x;
+		g->sy += y;
+		g->sxx += x * x;
+		g->sxy += x * y;
+		g->t_last = smp[i].tsc;
 	}
-	if (dxx <= 0)
+	for (k = 0; k < m->nseg; k++) {
+		struct seg *g = &m->seg[k];
+
+		if (g->n < 2)
+			continue;
+		multi++;
+		m->n += g->n;
+		/* Centred sums scaled by 2^FIT_CENTRE_SHIFT before dividing by n, so that few
+		 * samples with small x (coarse sources: x = 0, 1, 2) keep their fractions. */
+		m->cxx += ((g->n * g->sxx - g->sx * g->sx) << FIT_CENTRE_SHIFT) / g->n;
+		cxy += ((g->n * g->sxy - g->sx * g->sy) << FIT_CENTRE_SHIFT) / g->n;
+		m->span += g->t_last - g->y0;
+	}
+	if (!multi || m->cxx <= 0)
 		return false;
-	*b_q32 = (dxy << 32) / dxx;
-	*a_q32 = ((s->sy << 32) - *b_q32 * s->sx) / n;
+	m->dof = m->n > multi + 1 ? m->n - multi - 1 : 0;
+	/* Keep cxy << 32 inside 127 bits: scale both down together if needed. */
+	while ((cxy < 0 ? -cxy : cxy) >= ((s128)1 << 94)) {
+		cxy >>= 1;
+		m->cxx >>= 1;
+	}
+	if (m->cxx <= 0)
+		return false;
+	m->b_q32 = (cxy << 32) / m->cxx;
 	return true;
 }
 
-static s128 residual_q32(const struct fit_sample *p, const struct sums *s, s128 b, s128 a)
+/* Residual of sample p in Q16 cycles (Q16 keeps its square and sums in range). */
+static s128 residual_q16(const struct model *m, const struct fit_sample *p)
 {
-	s128 x = (s128)(p->ticks - s->x0), y = (s128)(p->tsc - s->y0);
+	const struct seg *g = 0;
+	unsigned k;
+	s128 a_q32, x, y;
 
-	return (y << 32) - (a + b * x);
+	for (k = m->nseg; k-- > 0;)
+		if (m->seg[k].id == p->segment) {
+			g = &m->seg[k];
+			break;
+		}
+	if (!g || g->n < 2)
+		return 0;
+	a_q32 = ((g->sy << 32) - m->b_q32 * g->sx) / g->n;
+	x = (s128)(p->ticks - g->x0);
+	y = (s128)(p->tsc - g->y0);
+	return ((y << 32) - (a_q32 + m->b_q32 * x)) >> 16;
 }
 
 void fit_cycles_per_tick(const struct fit_sample *smp, unsigned n, struct fit_result *r)
 {
 	static bool keep[FIT_MAX_SAMPLES];
 	static uint32_t widths[FIT_MAX_SAMPLES];
-	struct sums s;
-	s128 b = 0, a = 0;
+	static struct model m;
 	u128 rss = 0;
-	unsigned i, pass, first, last;
+	unsigned i, pass;
 	uint32_t max_width;
 
 	*r = (struct fit_result){ 0 };
@@ -119,63 +179,57 @@ void fit_cycles_per_tick(const struct fit_sample *smp, unsigned n, struct fit_re
 	}
 	for (pass = 0; pass < 2; pass++) {
 		s128 limit;
+		unsigned dropped = 0;
 
-		s = (struct sums){ .x0 = smp[0].ticks, .y0 = smp[0].tsc };
-		for (i = 0; i < n; i++)
-			if (keep[i])
-				add(&s, &smp[i]);
-		if (!solve(&s, &b, &a) || b <= 0)
+		if (!solve(&m, smp, n, keep) || m.b_q32 <= 0)
 			return;
 		rss = 0;
 		for (i = 0; i < n; i++) {
 			if (keep[i]) {
-				s128 e = residual_q32(&smp[i], &s, b, a) >> 16; /* Q16 keeps e*e in range */
+				s128 e = residual_q16(&m, &smp[i]);
 
 				rss += (u128)(e * e);
 			}
 		}
-		if (pass == 1 || s.n < 8)
+		if (pass == 1 || m.n < 8)
 			break;
-		/* limit^2 = sigmas^2 * rss / n, compared in Q32 (e in Q16). */
-		limit = (s128)isqrt_u128(rss / s.n) * FIT_MAX_RESIDUAL_SIGMAS;
+		limit = (s128)isqrt_u128(rss / m.n) * FIT_MAX_RESIDUAL_SIGMAS;
 		if (limit <= 0)
 			break;
 		for (i = 0; i < n; i++) {
 			if (keep[i]) {
-				s128 e = residual_q32(&smp[i], &s, b, a) >> 16;
+				s128 e = residual_q16(&m, &smp[i]);
 
 				if (e > limit || e < -limit) {
 					keep[i] = false;
-					r->n_outliers++;
+					dropped++;
 				}
 			}
 		}
-		if (!r->n_outliers)
+		r->n_outliers += dropped;
+		if (!dropped)
 			break;
 	}
-	for (first = 0; !keep[first]; first++)
-		;
-	for (last = n - 1; !keep[last]; last--)
-		;
-	r->n_used = s.n;
-	r->cpt_q32 = (u128)b;
-	r->span_cycles = smp[last].tsc - smp[first].tsc;
-	r->rms_q32 = (uint64_t)isqrt_u128(rss / s.n) << 16;
+	r->n_used = m.n;
+	r->segments = m.nseg;
+	r->cpt_q32 = (u128)m.b_q32;
+	r->span_cycles = m.span;
+	r->rms_q32 = (uint64_t)isqrt_u128(rss / m.n) << 16;
 	{
-		/* se(b)^2 = (rss / (n - 2)) / Sxx, Sxx = dxx / n. In Q32: se = sqrt(rss_q32^2 ...). */
-		s128 dxx = (s128)s.n * s.sxx - s.sx * s.sx;
-		u128 var_q32sq, se_q32;
+		u128 se_q32;
 
-		if (s.n > 2 && dxx > 0) {
-			/* rss is in Q16^2 = Q32 units of cycles^2; var(b) = rss*n / ((n-2) * dxx).
-			 * se_q32 = sqrt(var(b) * 2^64) = sqrt(rss * 2^32 * n / ((n-2) dxx)). */
-			var_q32sq = ((u128)rss << 32) / (u128)(s.n - 2) * s.n / (u128)dxx;
-			se_q32 = isqrt_u128(var_q32sq);
+		if (m.dof > 0) {
+			/* var(b) = (rss / 2^32) / dof / (cxx / 2^16); se in Q32 = sqrt(var(b) * 2^64). */
+			u128 t = ((u128)rss << 32) / m.dof;
+
+			se_q32 = isqrt_u128(t < ((u128)1 << (127 - FIT_CENTRE_SHIFT))
+						    ? (t << FIT_CENTRE_SHIFT) / (u128)m.cxx
+						    : t / ((u128)m.cxx >> FIT_CENTRE_SHIFT ? (u128)m.cxx >> FIT_CENTRE_SHIFT : 1));
 		} else {
 			/* Two samples: the bracket widths bound the error. */
-			se_q32 = ((u128)r->median_width << 32) / (r->span_cycles ? r->span_cycles : 1) * (u128)b >> 32;
+			se_q32 = ((u128)r->median_width << 32) / (m.span ? m.span : 1) * (u128)m.b_q32 >> 32;
 		}
-		r->unc_mppm = (uint64_t)(se_q32 * 1000000000ULL / (u128)b);
+		r->unc_mppm = (uint64_t)(se_q32 * 1000000000ULL / (u128)m.b_q32);
 	}
 	r->ok = true;
 }

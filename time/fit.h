@@ -18,14 +18,19 @@ typedef __int128 s128;
 #define FIT_MAX_RESIDUAL_SIGMAS 4
 
 struct fit_sample {
-	uint64_t tsc;    /* bracket midpoint, TSC cycles */
-	uint64_t ticks;  /* source value (extended, counting up) */
-	uint32_t width;  /* bracket width, TSC cycles */
+	uint64_t tsc;     /* bracket midpoint, TSC cycles */
+	uint64_t ticks;   /* source value (extended, counting up) */
+	uint32_t width;   /* bracket width, TSC cycles */
+	uint32_t segment; /* samples of one segment have continuous ticks; a new segment starts
+	                     where the extension may have lost wraps (a long gap between reads) */
 };
+
+/* Most segments one fit joins (each gets its own intercept). */
+#define FIT_MAX_SEGMENTS 64
 
 struct fit_result {
 	bool ok;
-	unsigned n_in, n_used, n_wide, n_outliers;
+	unsigned n_in, n_used, n_wide, n_outliers, segments;
 	u128 cpt_q32;            /* TSC cycles per source tick, Q32 */
 	uint64_t span_cycles;    /* TSC span of the samples used */
 	uint64_t rms_q32;        /* RMS residual, TSC cycles, Q32 */
@@ -33,8 +38,8 @@ struct fit_result {
 	uint32_t median_width;   /* cycles */
 };
 
-/* Fit y = TSC on x = ticks. Reorders nothing; `keep` is scratch of n bools (may be NULL for n <= 4096
- * using an internal buffer). Needs n >= 2 samples with distinct ticks. */
+/* Fit y = TSC on x = ticks: one slope, one intercept per segment. Samples must come in
+ * segment order. Needs two samples with distinct ticks in one segment. Not reentrant. */
 void fit_cycles_per_tick(const struct fit_sample *s, unsigned n, struct fit_result *r);
 
 /* Order statistics on a scratch copy (sorted in place). p in percent (50 = median, 99). */

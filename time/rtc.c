@@ -44,6 +44,7 @@ struct rtc_state {
 };
 
 static struct rtc_state rtc;
+static uint64_t test_time_unix; /* rtc_set_test_time */
 
 /* Bit 7 of the index (NMI disable) is always written as 0, as Linux's CMOS_READ does: port
  * 0x70 is write-only on most chipsets, so the firmware's setting cannot be read back and
@@ -52,6 +53,12 @@ static uint8_t cmos_read(uint8_t reg)
 {
 	outb(RTC_INDEX_PORT, reg & (uint8_t)~RTC_INDEX_NMI_DISABLE);
 	return inb(RTC_DATA_PORT);
+}
+
+static void cmos_write(uint8_t reg, uint8_t v)
+{
+	outb(RTC_INDEX_PORT, reg & (uint8_t)~RTC_INDEX_NMI_DISABLE);
+	outb(RTC_DATA_PORT, v);
 }
 
 static bool uip_clear(void *arg)
@@ -207,6 +214,41 @@ bool rtc_wait_edge(uint64_t timeout_us, uint64_t *tsc_at_edge, uint64_t *unix_s)
 	return true;
 }
 
+void rtc_set_test_time(uint64_t unix_s)
+{
+	test_time_unix = unix_s;
+}
+
+/* MC146818: with SET in status B the update cycle stops and the time registers may be
+ * written; clearing SET restarts the clock from the written time. */
+static void apply_test_time(void)
+{
+	struct civil_time t;
+	struct rtc_regs r;
+	uint8_t b = cmos_read(RTC_REG_B);
+
+	unix_to_civil((int64_t)test_time_unix, &t);
+	r.status_b = b;
+	r.has_century = rtc.has_century;
+	if (!rtc_encode(&t, &r)) {
+		diag("rtc: test hook rtc_set_unix=%llu is not a valid 1970..9999 time: ignored",
+		     (unsigned long long)test_time_unix);
+		return;
+	}
+	cmos_write(RTC_REG_B, b | RTC_B_SET);
+	cmos_write(RTC_REG_SECONDS, r.sec);
+	cmos_write(RTC_REG_MINUTES, r.min);
+	cmos_write(RTC_REG_HOURS, r.hour);
+	cmos_write(RTC_REG_DAY_OF_MONTH, r.day);
+	cmos_write(RTC_REG_MONTH, r.mon);
+	cmos_write(RTC_REG_YEAR, r.year);
+	if (rtc.has_century)
+		cmos_write(rtc.century_index, r.century);
+	cmos_write(RTC_REG_B, b & (uint8_t)~RTC_B_SET);
+	diag("rtc: test hook set the clock to %04u-%02u-%02uT%02u:%02u:%02u (unix %llu)", t.year, t.month,
+	     t.day, t.hour, t.minute, t.second, (unsigned long long)test_time_unix);
+}
+
 static void print_civil(const char *name, const struct civil_time *t)
 {
 	info(name, "%04u-%02u-%02uT%02u:%02u:%02u", t->year, t->month, t->day, t->hour, t->minute,
@@ -301,6 +343,8 @@ void rtc_discover(struct clocksource *cs)
 	rtc.cached = false;
 	rtc.present = true; /* for rtc_wait_edge during discovery */
 	report_registers(a, b, d);
+	if (test_time_unix)
+		apply_test_time();
 	if (!time_across_edge(cs)) {
 		rtc.present = false;
 		return;

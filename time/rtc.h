@@ -41,6 +41,13 @@ bool rtc_wait_edge_bracket(uint64_t timeout_us, struct rtc_edge *e);
 /* The same, with the edge stamped at the middle of its bracket. */
 bool rtc_wait_edge(uint64_t timeout_us, uint64_t *tsc_at_edge, uint64_t *unix_s);
 
+/* Test hook (config rtc_set_unix=N, QEMU only: it changes the machine's clock): rtc_discover
+ * first writes this time into the RTC (status B SET protocol, in the RTC's own data and hour
+ * mode, century register included), so a date crossing such as 2099 -> 2100 can be observed.
+ * QEMU 7.2's -rtc base= cannot reach 2099 (it keeps the offset from host time in an int).
+ * 0 = off. */
+void rtc_set_test_time(uint64_t unix_s);
+
 /* time/efitime.c: efi.unix_s and efi.time.utc from the GetTime() result efi_main kept. */
 struct fw_info;
 void efitime_report(const struct fw_info *fw);

@@ -98,6 +98,29 @@ static bool decode_hour(uint8_t v, bool binary, bool h24, unsigned *out)
 	return true;
 }
 
+static uint8_t encode_field(unsigned v, bool binary)
+{
+	return binary ? (uint8_t)v : (uint8_t)((v / 10) << 4 | v % 10);
+}
+
+bool rtc_encode(const struct civil_time *t, struct rtc_regs *r)
+{
+	bool binary = r->status_b & RTC_B_DM, h24 = r->status_b & RTC_B_24H;
+	unsigned h12 = t->hour % 12 ? t->hour % 12 : 12;
+
+	if (!civil_valid(t))
+		return false;
+	r->sec = encode_field(t->second, binary);
+	r->min = encode_field(t->minute, binary);
+	r->hour = h24 ? encode_field(t->hour, binary) :
+			(uint8_t)(encode_field(h12, binary) | (t->hour >= 12 ? RTC_HOUR_PM : 0));
+	r->day = encode_field(t->day, binary);
+	r->mon = encode_field(t->month, binary);
+	r->year = encode_field(t->year % 100, binary);
+	r->century = r->has_century ? encode_field(t->year / 100, binary) : 0;
+	return true;
+}
+
 bool rtc_decode(const struct rtc_regs *r, struct civil_time *out, const char **why)
 {
 	bool binary = r->status_b & RTC_B_DM, h24 = r->status_b & RTC_B_24H;

@@ -34,6 +34,11 @@ bool rtc_bcd_decode(uint8_t v, unsigned *out);
 /* Registers -> civil time. On failure *why names the bad field (static text). */
 bool rtc_decode(const struct rtc_regs *r, struct civil_time *out, const char **why);
 
+/* Civil time -> register values in the data mode and hour mode of r->status_b (the
+ * inverse of rtc_decode; r->has_century says whether to fill r->century). False if t is not
+ * civil_valid. Used by the test hook that sets the clock (time/rtc.c). */
+bool rtc_encode(const struct civil_time *t, struct rtc_regs *r);
+
 bool civil_is_leap(unsigned year);
 unsigned civil_days_in_month(unsigned year, unsigned month);
 /* All fields in range (month 1..12, day within that month, hour 0..23, min 0..59,

@@ -22,7 +22,7 @@ EXIT_PASS, EXIT_FAIL, EXIT_CRASH = 0, 1, 2
 # unit in the guest does not break older runners; add it here and in the doc.
 KNOWN_UNITS = {
     "count", "bool", "bytes", "Hz", "fs", "ns", "cycles", "ppm", "s", "addr",
-    "port", "hex", "bits", "1e-6ppm",
+    "port", "hex", "bits", "1e-6ppm", "rev", "index", "ticks", "permille", "ratio", "ms",
 }
 
 # CSI sequences (ESC [ ... final byte, including OVMF's "ESC [=3h"), other two-byte

@@ -227,8 +227,11 @@ static void report_checks(bool walked)
 	      a->tables_untrusted, a->tables_seen, findings);
 	/* The FADT is mandatory on every ACPI system, hardware-reduced ones included. */
 	check(a->fadt_present, "acpi.fadt", "no trusted FACP table");
+	/* No HPET is a configuration, not an error; a refused one is already a failure above. */
 	if (a->hpet_present)
 		check_pass("acpi.hpet");
+	else if (a->hpet_untrusted)
+		check_skip("acpi.hpet", "no trusted HPET table (%u untrusted)", a->hpet_untrusted);
 	else
 		check_skip("acpi.hpet", "no HPET table");
 	if (!a->madt_present)

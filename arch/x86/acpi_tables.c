@@ -453,6 +453,8 @@ void acpi_absorb(struct acpi_info *ai, uint64_t addr, const uint8_t *t, struct a
 	}
 	if (!c->trusted) {
 		ai->tables_untrusted++;
+		if (c->header_read && !memcmp(sig, "HPET", 4))
+			ai->hpet_untrusted++;
 		c->use = "not used";
 	} else {
 		c->use = !known ? "not decoded" : first ? "used" : "duplicate, an earlier one is used";

@@ -216,6 +216,7 @@ struct acpi_info {
 	uint16_t hpet_min_tick;
 	uint32_t hpet_block_id;
 	uint8_t hpet_page_protection;
+	unsigned hpet_untrusted;       /* HPET tables seen but refused */
 
 	bool madt_present;
 	uint64_t madt_addr;

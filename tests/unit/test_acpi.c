@@ -629,6 +629,7 @@ static void test_absorb_first_trusted_wins(void **state)
 	acpi_absorb(&ai, 0x4000, 0, &c);
 	assert_int_equal(ai.tables_seen, 4);
 	assert_int_equal(ai.tables_untrusted, 2);
+	assert_int_equal(ai.hpet_untrusted, 2);
 }
 
 /* ---- the walker over fake memory ---- */
@@ -735,6 +736,22 @@ static void test_probe_injected_bad_hpet(void **state)
 	assert_int_equal(report_end(), VERDICT_FAIL);
 }
 
+static void test_probe_only_hpet_is_short(void **state)
+{
+	uint64_t e[3] = { P_FADT, P_MADT, P_HPET2 };
+
+	(void)state;
+	machine(2, false);
+	header(at(P_HPET2), "HPET", 1, 40);
+	seal(at(P_HPET2));
+	root(at(P_XSDT), true, e, 3);
+	acpi_probe(P_RSDP);
+	assert_false(acpi.hpet_present);
+	assert_log("# info acpi.table.hpet untrusted: impossible length 40 (HPET minimum 56): HPET at 0x107000");
+	assert_log("ok 4 - acpi.hpet # SKIP no trusted HPET table (1 untrusted)\n");
+	assert_int_equal(report_end(), VERDICT_FAIL);
+}
+
 static void test_probe_bad_xsdt_falls_back_to_rsdt(void **state)
 {
 	(void)state;
@@ -810,6 +827,7 @@ int main(void)
 		cmocka_unit_test_setup(test_probe_q35, setup),
 		cmocka_unit_test_setup(test_probe_no_hpet, setup),
 		cmocka_unit_test_setup(test_probe_injected_bad_hpet, setup),
+		cmocka_unit_test_setup(test_probe_only_hpet_is_short, setup),
 		cmocka_unit_test_setup(test_probe_bad_xsdt_falls_back_to_rsdt, setup),
 		cmocka_unit_test_setup(test_probe_rsdp_v1_rsdt_only, setup),
 		cmocka_unit_test_setup(test_probe_unmapped_pointers, setup),

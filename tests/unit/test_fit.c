@@ -77,7 +77,37 @@ static void test_coarse_edges(void **state)
 	assert_int_equal(source_uhz(3000000000000000ULL, r.cpt_q32), 1000000);
 	fit_cycles_per_tick(smp, 2, &r);
 	assert_true(r.ok);
+	assert_true(r.cpt_q32 == ((u128)3000000000ULL << 32)); /* x = 0, 1: centring must not truncate */
 	assert_true(r.unc_mppm >= 999 && r.unc_mppm <= 1000); /* 3000-cycle brackets over a 3e9-cycle span: 1 ppm */
+}
+
+/* A PIT-like 16-bit source whose extension lost a wrap during a long gap: the second segment's
+ * ticks are off by 65536, yet with its own intercept the shared slope stays exact. */
+static void test_segments(void **state)
+{
+	struct fit_result r;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++) {
+		bool second = i >= 500;
+
+		smp[i].ticks = (uint64_t)i * 1000 - (second ? 65536 : 0);
+		smp[i].tsc = (uint64_t)i * 1000 * 1756 + (second ? 90000000 : 0); /* 1756 cycles per tick */
+		smp[i].width = 50;
+		smp[i].segment = second;
+	}
+	fit_cycles_per_tick(smp, 1000, &r);
+	assert_true(r.ok);
+	assert_int_equal(r.segments, 2);
+	assert_true(r.cpt_q32 == ((u128)1756 << 32));
+	assert_int_equal(r.n_used, 1000);
+	/* the same data as one segment is visibly wrong: that is what segments are for */
+	for (i = 0; i < 1000; i++)
+		smp[i].segment = 0;
+	fit_cycles_per_tick(smp, 1000, &r);
+	assert_true(r.cpt_q32 != ((u128)1756 << 32));
+	memset(smp, 0, sizeof(smp));
 }
 
 static void test_degenerate(void **state)
@@ -120,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_exact_line),
 		cmocka_unit_test(test_outliers),
 		cmocka_unit_test(test_coarse_edges),
+		cmocka_unit_test(test_segments),
 		cmocka_unit_test(test_degenerate),
 		cmocka_unit_test(test_ppm_and_percentiles),
 	};

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 #include "../../time/rtc_decode.c"
 
@@ -163,6 +164,72 @@ static void test_round_trip(void **state)
 	assert_int_equal(t.day, 1);
 }
 
+/* encode then decode gives the same time, in all four modes, with and without century. */
+static void test_encode_round_trip(void **state)
+{
+	static const uint8_t modes[] = { BCD_24H, BIN_24H, BCD_12H, BIN_12H };
+	static const int64_t v[] = { 946684799, 946684800, 4102444799, 4102444800, 951825600,
+				     951825600 + 12 * 3600, 951825600 - 12 * 3600, 1709251199 };
+	struct rtc_regs r;
+	struct civil_time t, back;
+	const char *why;
+	unsigned m, i, c;
+
+	(void)state;
+	for (m = 0; m < sizeof(modes); m++)
+		for (c = 0; c < 2; c++)
+			for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+				memset(&r, 0, sizeof(r));
+				r.status_b = modes[m];
+				r.has_century = c;
+				unix_to_civil(v[i], &t);
+				assert_true(rtc_encode(&t, &r));
+				assert_true(rtc_decode(&r, &back, &why));
+				/* Without a century register only 20xx survives. */
+				if (c || t.year / 100 == RTC_DEFAULT_CENTURY)
+					assert_int_equal(civil_to_unix(&back), v[i]);
+			}
+	/* Spot checks of the encoding itself. */
+	memset(&r, 0, sizeof(r));
+	r.status_b = BCD_12H;
+	r.has_century = true;
+	unix_to_civil(4102444799, &t); /* 2099-12-31T23:59:59 */
+	assert_true(rtc_encode(&t, &r));
+	assert_int_equal(r.hour, 0x91); /* 11 PM */
+	assert_int_equal(r.century, 0x20);
+	assert_int_equal(r.year, 0x99);
+	assert_int_equal(r.sec, 0x59);
+	t.month = 13;
+	assert_false(rtc_encode(&t, &r));
+}
+
+/* UEFI: Localtime = UTC - TimeZone. */
+static void test_efi_timezone(void **state)
+{
+	int64_t utc;
+
+	(void)state;
+	assert_int_equal(efi_local_to_utc(1000000, EFI_TZ_UNSPECIFIED, 0, &utc), EFI_TZ_ASSUMED_UTC);
+	assert_int_equal(utc, 1000000);
+	/* Daylight is meaningless without a zone: ignored. */
+	assert_int_equal(efi_local_to_utc(1000000, EFI_TZ_UNSPECIFIED, EFI_DAYLIGHT_IN_DST, &utc), EFI_TZ_ASSUMED_UTC);
+	assert_int_equal(utc, 1000000);
+	/* US Pacific standard time: TimeZone +480, local 12:00 is 20:00 UTC. */
+	assert_int_equal(efi_local_to_utc(43200, 480, 0, &utc), EFI_TZ_APPLIED);
+	assert_int_equal(utc, 72000);
+	/* UTC+8: TimeZone -480. */
+	assert_int_equal(efi_local_to_utc(72000, -480, 0, &utc), EFI_TZ_APPLIED);
+	assert_int_equal(utc, 43200);
+	/* Pacific daylight time: local moved forward one hour. */
+	assert_int_equal(efi_local_to_utc(43200, 480, EFI_DAYLIGHT_IN_DST, &utc), EFI_TZ_APPLIED);
+	assert_int_equal(utc, 72000 - 3600);
+	assert_int_equal(efi_local_to_utc(43200, 1440, 0, &utc), EFI_TZ_APPLIED);
+	assert_int_equal(utc, 43200 + 86400);
+	assert_int_equal(efi_local_to_utc(43200, 1441, 0, &utc), EFI_TZ_INVALID);
+	assert_int_equal(utc, 43200);
+	assert_int_equal(efi_local_to_utc(43200, -1441, 0, &utc), EFI_TZ_INVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +240,8 @@ int main(void)
 		cmocka_unit_test(test_12h),
 		cmocka_unit_test(test_invalid_fields),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_encode_round_trip),
+		cmocka_unit_test(test_efi_timezone),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }

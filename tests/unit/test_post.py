@@ -1,0 +1,431 @@
+"""Unit tests for tools/post.py (tools/run post-processing: RTC offset, drift fit, plots,
+report) and the runner options that feed it. Synthetic logs with host stamps; no QEMU.
+Run: python3 -m unittest tests/unit/test_post.py  (or tests/run_unit.py)."""
+import csv
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
+sys.path.insert(0, TOOLS)
+import cplog  # noqa: E402
+import post  # noqa: E402
+
+T0 = 1700000000.0  # host stamp of the first sample line
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+HEAD = ["CLOCKPROBE-START protocol=1", "TAP version 13",
+        "# metric tsc.present 1 bool", "# metric hpet.present 1 bool", "# metric pmtimer.present 1 bool",
+        "# metric rtc.present 1 bool", "# metric kvmclock.present 0 bool",
+        "# metric hpet.nominal_hz 100000000.000000 Hz", "# metric pmtimer.nominal_hz 3579545.000000 Hz",
+        "# metric rtc.nominal_hz 1.000000 Hz",
+        "# metric tsc.freq_hz 2000000000.000 Hz", "# metric drift.tsc_hz 2000000000 Hz",
+        "# metric drift.duration_s 20 s"]
+TAIL = ["ok 1 - drift.samples", "1..1", "# summary: 1 passed, 0 failed, 0 skipped", "CLOCKPROBE-END status=pass"]
+
+
+def sample_line(seq, ticks):
+    return "# sample %d " % seq + " ".join("%s=%d" % kv for kv in ticks)
+
+
+def make_log(n=21, period=1.0, ppm=None, jitter=None, extra=None, rtc_base=1700000000.3):
+    """Stamped lines: n sample lines `period` host seconds apart. ppm: {src: ppm vs host}.
+    Sources: tsc 2 GHz (measured rate), hpet 100 MHz, pmtimer, rtc (1 Hz, floors)."""
+    ppm = dict({"tsc": 0.0, "hpet": 0.0, "pmtimer": 0.0, "rtc": 0.0}, **(ppm or {}))
+    rates = {"tsc": 2e9, "hpet": 1e8, "pmtimer": 3579545.0, "rtc": 1.0}
+    start = {"tsc": 123456789, "hpet": 5000, "pmtimer": 77, "rtc": 0}
+    lines = [(T0 - 5 + 0.01 * k, text) for k, text in enumerate(HEAD)]
+    for i in range(n):
+        h = i * period  # true host seconds since the first sample
+        ticks = []
+        for s in ("tsc", "hpet", "pmtimer", "rtc"):
+            el = h * (1 + ppm[s] * 1e-6)
+            v = int(rtc_base + el) if s == "rtc" else start[s] + round(el * rates[s])
+            ticks.append((s, v))
+        t = T0 + h + (jitter[i % len(jitter)] if jitter else 0.0)
+        lines.append((t, sample_line(i, ticks)))
+    for k, text in enumerate(extra or []):
+        lines.append((T0 + n * period + 0.001 * k, text))
+    lines += [(T0 + n * period + 1 + 0.01 * k, text) for k, text in enumerate(TAIL)]
+    return lines
+
+
+def result_of(lines, run=None):
+    return {"log": cplog.parse(lines), "run": run or {}, "post": {},
+            "verdict": {"exit": 0, "reason": "ok", "notes": []}}
+
+
+def run_drift(lines, run=None):
+    res = result_of(lines, run)
+    rc = post.drift(res)
+    return res, rc
+
+
+class DriftFit(unittest.TestCase):
+    def test_ppm_vs_host_exact(self):
+        res, rc = run_drift(make_log(ppm={"hpet": 100.0, "pmtimer": -50.0}))
+        self.assertIsNone(rc)
+        self.assertEqual(res["log"]["errors"], [])
+        d = res["post"]["drift"]
+        self.assertEqual(d["samples"], 21)
+        self.assertAlmostEqual(d["duration_s"], 20.0, places=6)
+        self.assertEqual(d["requested_s"], 20)
+        s = d["sources"]
+        self.assertAlmostEqual(s["hpet"]["ppm_vs_host"], 100.0, delta=0.1)
+        self.assertAlmostEqual(s["pmtimer"]["ppm_vs_host"], -50.0, delta=0.1)
+        self.assertAlmostEqual(s["tsc"]["ppm_vs_host"], 0.0, delta=0.1)
+        self.assertAlmostEqual(s["hpet"]["offset_end_ms"], 2.0, delta=0.001)  # 100 ppm of 20 s
+        self.assertLess(s["hpet"]["rms_ms"], 0.001)
+        self.assertEqual(s["hpet"]["rate_from"], "nominal")
+        self.assertEqual(s["tsc"]["rate_from"], "measured")
+        self.assertEqual(s["hpet"]["samples"], 21)
+        self.assertAlmostEqual(s["hpet"]["ppm_vs_tsc"], 100.0, delta=0.1)
+        self.assertIsNone(s["tsc"]["ppm_vs_tsc"])
+        self.assertEqual(list(s), ["tsc", "hpet", "pmtimer", "rtc"])  # report order
+        json.dumps(d)
+
+    def test_ppm_vs_tsc_when_tsc_drifts(self):
+        res, _ = run_drift(make_log(ppm={"tsc": 30.0, "hpet": 100.0}))
+        s = res["post"]["drift"]["sources"]
+        self.assertAlmostEqual(s["tsc"]["ppm_vs_host"], 30.0, delta=0.1)
+        # hpet relative to tsc: (1 + 100e-6) / (1 + 30e-6) - 1
+        self.assertAlmostEqual(s["hpet"]["ppm_vs_tsc"], 69.998, delta=0.1)
+        self.assertLess(s["hpet"]["rms_vs_tsc_ms"], 0.001)
+
+    def test_jittered_stamps(self):
+        # Serial delay only adds: 0..0.8 ms. Over 300 s the fit still resolves 100 ppm well.
+        jit = [0.0002, 0.0008, 0.0, 0.0005, 0.0003, 0.0007, 0.0001]
+        res, _ = run_drift(make_log(n=301, ppm={"hpet": 100.0}, jitter=jit))
+        s = res["post"]["drift"]["sources"]["hpet"]
+        self.assertAlmostEqual(s["ppm_vs_host"], 100.0, delta=1.0)
+        self.assertGreater(s["rms_ms"], 0.1)
+        self.assertLess(s["rms_ms"], 0.5)
+        # against the TSC the jitter cancels: the guest reads both back to back
+        self.assertAlmostEqual(res["post"]["drift"]["sources"]["hpet"]["ppm_vs_tsc"], 100.0, delta=0.1)
+
+    def test_rtc_staircase(self):
+        # sample spacing 0.7 s: the RTC value steps 0 or 1 between lines (a staircase)
+        res, _ = run_drift(make_log(n=60, period=0.7, ppm={"rtc": 0.0}))
+        d = res["post"]["drift"]
+        r = d["sources"]["rtc"]
+        self.assertEqual(r["rate_from"], "nominal")
+        self.assertAlmostEqual(r["resolution_ppm"], 1e6 / d["duration_s"], delta=1)
+        self.assertLess(abs(r["ppm_vs_host"]), r["resolution_ppm"])
+        self.assertLess(abs(r["offset_end_ms"]), 1000.0)
+        self.assertGreater(r["rms_ms"], 100.0)  # quantisation noise ~ 1 s / sqrt(12)
+        self.assertLess(r["rms_ms"], 500.0)
+
+    def test_missing_sources(self):
+        lines = make_log(n=11)
+        # drop pmtimer from every other line; a source with no rate at all; one seen once
+        out = []
+        for t, text in lines:
+            if text.startswith("# sample"):
+                seq = int(text.split()[2])
+                if seq % 2:
+                    text = " ".join(w for w in text.split(" ") if not w.startswith("pmtimer="))
+                text += " apic=%d" % (1000 * seq)
+                if seq == 3:
+                    text += " hyperv=5"
+            out.append((t, text))
+        res, _ = run_drift(out)
+        d = res["post"]["drift"]
+        self.assertEqual(d["sources"]["pmtimer"]["samples"], 6)
+        self.assertAlmostEqual(d["sources"]["pmtimer"]["ppm_vs_host"], 0.0, delta=0.1)
+        self.assertNotIn("apic", d["sources"])
+        self.assertNotIn("hyperv", d["sources"])
+        self.assertTrue(any("apic: no apic.nominal_hz or apic.freq_hz" in w for w in d["warnings"]))
+        self.assertTrue(any(w.startswith("hyperv:") for w in d["warnings"]))
+
+    def test_measured_rate_used_without_nominal(self):
+        lines = make_log(n=11)
+        lines.insert(3, (T0 - 1, "# metric apic.freq_hz 1000000.000 Hz"))
+        lines = [(t, x + " apic=%d" % (int(x.split()[2]) * 1000000) if x.startswith("# sample") else x)
+                 for t, x in lines]
+        res, _ = run_drift(lines)
+        a = res["post"]["drift"]["sources"]["apic"]
+        self.assertEqual(a["rate_from"], "measured")
+        self.assertAlmostEqual(a["ppm_vs_host"], 0.0, delta=0.1)
+
+    def test_malformed_sample_lines_ignored_with_warning(self):
+        bad = ["# sample", "# sample x tsc=1", "# sample 99 tsc=abc", "# sample 100",
+               "# sample 101 tsc=1 tsc=2", "# sample 5 tsc=1 hpet=2", "# sample 102 TSC=1"]
+        res, _ = run_drift(make_log(n=11, ppm={"hpet": 100.0}, extra=bad))
+        d = res["post"]["drift"]
+        self.assertEqual(d["samples"], 11)
+        self.assertEqual(len([w for w in d["warnings"] if w.startswith("sample line ignored")]), len(bad))
+        self.assertTrue(any("not increasing" in w for w in d["warnings"]))
+        self.assertAlmostEqual(d["sources"]["hpet"]["ppm_vs_host"], 100.0, delta=0.1)
+
+    def test_unstamped_lines_ignored(self):
+        res, _ = run_drift([(None, x) for _, x in make_log(n=5)])
+        d = res["post"]["drift"]
+        self.assertEqual(d["samples"], 0)
+        self.assertEqual(d["sources"], {})
+        self.assertTrue(any("no host stamp" in w for w in d["warnings"]))
+
+    def test_no_sample_lines_no_drift(self):
+        res = result_of([(T0, x) for x in HEAD + TAIL])
+        self.assertIsNone(post.drift(res))
+        self.assertNotIn("drift", res["post"])
+
+    def test_single_sample_line(self):
+        res, rc = run_drift(make_log(n=1))
+        self.assertIsNone(rc)
+        self.assertEqual(res["post"]["drift"]["sources"], {})
+        self.assertTrue(res["post"]["drift"]["warnings"])
+
+    def test_huge_tick_counts(self):
+        # 64-bit extended counts near the top: differences must stay exact
+        lines = [(t, x.replace("tsc=", "tsc=18446744000").replace("hpet=", "hpet=1844674407370")
+                  if x.startswith("# sample") else x) for t, x in make_log(n=11, ppm={"hpet": 100.0})]
+        res, _ = run_drift(lines)
+        # prefixing digits breaks the series: it must not crash, and warnings/sources are sane
+        json.dumps(res["post"]["drift"])
+        lines = make_log(n=11, ppm={"hpet": 100.0})
+        big = 2 ** 63
+        lines = [(t, " ".join("hpet=%d" % (big + int(w[5:])) if w.startswith("hpet=") else w
+                              for w in x.split(" ")) if x.startswith("# sample") else x) for t, x in lines]
+        res, _ = run_drift(lines)
+        self.assertAlmostEqual(res["post"]["drift"]["sources"]["hpet"]["ppm_vs_host"], 100.0, delta=0.1)
+
+
+class DriftFiles(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.svg = os.path.join(self.tmp.name, "d.svg")
+        self.csv = os.path.join(self.tmp.name, "d.csv")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_svg_well_formed(self):
+        res, rc = run_drift(make_log(n=21, ppm={"hpet": 100.0, "pmtimer": -20.0}),
+                            {"drift_svg": self.svg, "drift_csv": self.csv})
+        self.assertIsNone(rc)
+        with open(self.svg) as f:
+            text = f.read()
+        self.assertTrue(text.startswith("<svg"))
+        root = ET.fromstring(text)
+        self.assertEqual(root.tag, SVG_NS + "svg")
+        lines = root.findall(SVG_NS + "polyline")
+        self.assertEqual(len(lines), 4)
+        texts = [t.text or "" for t in root.iter(SVG_NS + "text")]
+        self.assertIn("offset vs host (ms)", texts)
+        self.assertTrue(any(t.startswith("hpet") for t in texts))
+        self.assertTrue(any(t.startswith("rtc (1 s steps") for t in texts))
+        self.assertEqual(res["post"]["drift"]["files"], [self.csv, self.svg])
+
+    def test_svg_odd_inputs(self):
+        # all offsets zero (flat), a single source, an unknown source name
+        for series, rates in [({"tsc": [(0.0, 0.0, 0, 0.0), (1.0, 0.0, 1, 1.0)]}, {"tsc": 1e9}),
+                              ({"rtc": [(0.0, 0.0, 0, None), (5.0, -0.3, 1, None)]}, {"rtc": 1.0}),
+                              ({"x<&>": [(0.0, 0.0, 0, None), (2.0, 1e-6, 1, None)]}, {"x<&>": 1e6})]:
+            root = ET.fromstring(post.drift_svg(series, T0, rates))
+            self.assertEqual(len(root.findall(SVG_NS + "polyline")), 1)
+
+    def test_csv(self):
+        run_drift(make_log(n=6, ppm={"hpet": 100.0}), {"drift_csv": self.csv})
+        with open(self.csv) as f:
+            rows = list(csv.reader(f))
+        self.assertEqual(rows[0], ["host_t", "seq", "tsc_ms", "hpet_ms", "pmtimer_ms", "rtc_ms"])
+        self.assertEqual(len(rows), 7)
+        self.assertEqual(rows[1][1], "0")
+        self.assertAlmostEqual(float(rows[1][0]), T0, places=5)
+        self.assertAlmostEqual(float(rows[-1][3]), 0.5, places=4)  # 100 ppm of 5 s
+
+    def test_unwritable_file_is_a_setup_error(self):
+        res, rc = run_drift(make_log(n=3), {"drift_svg": os.path.join(self.tmp.name, "no", "d.svg")})
+        self.assertEqual(rc[0], 3)
+        self.assertIn("cannot write", rc[1])
+
+
+class RtcOffset(unittest.TestCase):
+    def edge_log(self, offset, delays, with_unix_s=True):
+        lines = [(T0 - 10, "CLOCKPROBE-START protocol=1"), (T0 - 10, "TAP version 13")]
+        v0 = 1700000100
+        if with_unix_s:
+            lines.append((v0 - 1 - offset + 0.004, "# metric rtc.unix_s %d s" % (v0 - 1)))
+        for k, d in enumerate(delays):
+            v = v0 + k
+            lines.append((v - offset + d, "# metric rtc.edge_ticks %d ticks" % v))
+        return lines + [(T0, x) for x in TAIL]
+
+    def test_max_of_value_minus_stamp(self):
+        res = result_of(self.edge_log(0.4, [0.0031, 0.0007, 0.0052]))
+        self.assertIsNone(post.rtc_offset(res))
+        r = res["post"]["rtc_offset"]
+        self.assertEqual(r["samples"], 4)
+        self.assertAlmostEqual(r["offset_ms"], 400.0 - 0.7, delta=0.01)
+        self.assertAlmostEqual(r["spread_ms"], 5.2 - 0.7, delta=0.01)
+        m = res["log"]["metrics"]["rtc.offset_ms"]
+        self.assertEqual(m["unit"], "ms")
+        self.assertEqual(m["source"], "runner")
+        self.assertIsNone(m["t"])
+        self.assertAlmostEqual(m["value"], 399.3, delta=0.01)
+        self.assertEqual(float(m["raw"]), m["value"])
+
+    def test_negative_offset_single_edge(self):
+        res = result_of(self.edge_log(-2.25, [0.001], with_unix_s=False))
+        post.rtc_offset(res)
+        r = res["post"]["rtc_offset"]
+        self.assertEqual(r["samples"], 1)
+        self.assertEqual(r["spread_ms"], 0.0)
+        self.assertAlmostEqual(r["offset_ms"], -2251.0, delta=0.01)  # RTC 2.25 s behind, 1 ms delay
+
+    def test_no_edges(self):
+        res = result_of([(T0, x) for x in HEAD + TAIL])
+        self.assertIsNone(post.rtc_offset(res))
+        self.assertNotIn("rtc_offset", res["post"])
+        self.assertNotIn("rtc.offset_ms", res["log"]["metrics"])
+
+    def test_unstamped_edges_ignored(self):
+        res = result_of([(None, x) for _, x in self.edge_log(0.4, [0.001])])
+        post.rtc_offset(res)
+        self.assertNotIn("rtc_offset", res["post"])
+
+
+class Report(unittest.TestCase):
+    METRICS = ["# metric tsc.present 1 bool", "# metric hpet.present 1 bool", "# metric pit.present 0 bool",
+               "# metric hpet.nominal_hz 100000000.000000 Hz", "# metric hpet.freq_hz 100000012.500 Hz",
+               "# metric hpet.ppm 0.125 ppm", "# metric hpet.rate_unc_ppm 0.010 ppm",
+               "# metric hpet.read_cost_ns 850 ns", "# metric hpet.read_cost_p99_ns 1200 ns",
+               "# metric hpet.backwards 0 count", "# metric tsc.freq_hz 2096000123.456 Hz",
+               "# metric tsc.freq_hz.vs.hpet 2096000123.456 Hz", "# metric tsc.hint_ppm.fake 23000.000 ppm",
+               "# metric pair.tsc.hpet.ppm 0.125 ppm", "# metric pair.tsc.pmtimer.ppm -1.500 ppm",
+               "# metric pair.hpet.pmtimer.ppm -1.625 ppm"]
+    CHECKS = ["ok 1 - hpet.rate", "not ok 2 - hpet.monotonic", "# fail: went backwards",
+              "ok 3 - pit.discover # SKIP absent", "1..3", "# summary: 1 passed, 1 failed, 1 skipped",
+              "CLOCKPROBE-END status=fail"]
+
+    def lines(self):
+        res = result_of([(T0, x) for x in ["CLOCKPROBE-START protocol=1", "TAP version 13"] + self.METRICS
+                          + self.CHECKS])
+        self.assertEqual(res["log"]["errors"], [])
+        return post.report_lines(res)
+
+    def test_source_table(self):
+        out = self.lines()
+        row = {ln.split()[0]: ln.split() for ln in out if ln.strip().split()[0] in ("tsc", "hpet", "pit")
+               and len(ln.split()) == 9}
+        self.assertEqual(row["hpet"], ["hpet", "yes", "100000000.000000", "100000012.500", "0.125", "0.010",
+                                       "850/1200", "0", "FAIL"])
+        self.assertEqual(row["tsc"], ["tsc", "yes", "-", "2096000123.456", "-", "-", "-", "-", "-"])
+        self.assertEqual(row["pit"][1], "no")
+        self.assertEqual(row["pit"][-1], "skip")
+
+    def test_tsc_hints_and_pairs(self):
+        text = "\n".join(self.lines())
+        self.assertIn("tsc.freq_hz 2096000123.456 Hz; vs hpet 2096000123.456", text)
+        self.assertIn("tsc.hint_ppm: fake 23000.000", text)
+        grid = [ln.split() for ln in self.lines() if ln.startswith("   tsc ") and "-1.500" in ln]
+        self.assertEqual(grid, [["tsc", "0.125", "-1.500"]])
+        grid = [ln.split() for ln in self.lines() if ln.startswith("   hpet ") and "-1.625" in ln]
+        self.assertEqual(grid, [["hpet", ".", "-1.625"]])
+
+    def test_empty_log(self):
+        self.assertEqual(post.report_lines({"log": cplog.parse([]), "post": {}}), [])
+        self.assertEqual(post.report_lines({}), [])
+
+
+def load_runner():
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("cprun_post", os.path.join(TOOLS, "run"))
+    spec = importlib.util.spec_from_loader("cprun_post", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+FAKE_QEMU = r'''#!%s
+"""Stands in for qemu-system-x86_64: prints a drift-mode log, exits as isa-debug-exit 0."""
+import sys, time
+if "--version" in sys.argv:
+    print("QEMU emulator version 0.0 (fake)")
+    sys.exit(0)
+out = sys.stdout
+out.write("\x1b[2JBdsDxe: starting Boot0001\r\n")
+head = %r
+for line in head:
+    out.write(line + "\r\n")
+for i in range(6):
+    out.write("# sample %%d tsc=%%d hpet=%%d rtc=%%d\r\n" %% (i, 1000 + 2000000 * i, 100000 * i, 1700000000 + i // 3))
+    out.flush()
+    time.sleep(0.02)
+out.write("# metric rtc.edge_ticks %%d ticks\r\n" %% int(time.time()))
+for line in %r:
+    out.write(line + "\r\n")
+out.flush()
+sys.exit(1)
+'''
+
+
+class Runner(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.runner = load_runner()
+
+    def test_hooks_registered(self):
+        self.assertIn(post.rtc_offset, self.runner.POST_HOOKS)
+        self.assertIn(post.drift, self.runner.POST_HOOKS)
+
+    def test_profile_icount_word(self):
+        r = self.runner
+        o = r.parse_args(["--icount", "3", "--rtc-clock", "vm", "--args", "duration=5"])
+        self.assertEqual(r.guest_args(o), "profile=icount duration=5")
+        self.assertEqual(r.effective_profile(r.guest_args(o)), "icount")
+        cmd = r.qemu_command(o, "qemu", "tcg", "code.fd", "vars.fd")
+        self.assertIn("name=opt/clockprobe/args,string=profile=icount duration=5", cmd)
+        o = r.parse_args(["--icount", "3", "--rtc-clock", "vm", "--args", "profile=spec"])
+        self.assertEqual(r.guest_args(o), "profile=icount profile=spec")  # the user's word wins
+        self.assertEqual(r.effective_profile(r.guest_args(o)), "spec")
+        for argv in (["--icount", "3"], ["--rtc-clock", "vm"], []):
+            o = r.parse_args(argv)
+            self.assertEqual(r.runner_guest_words(o), [])
+            self.assertIsNone(r.effective_profile(r.guest_args(o)))
+
+    def test_run_hooks_and_report(self):
+        res = result_of(make_log(n=6, ppm={"hpet": 100.0}))
+        self.runner.run_hooks(res)
+        self.assertIn("drift", res["post"])
+        self.assertEqual(res["verdict"]["exit"], 0)
+
+    def test_end_to_end_with_fake_qemu(self):
+        with tempfile.TemporaryDirectory() as d:
+            fake = os.path.join(d, "fake-qemu")
+            with open(fake, "w") as f:
+                f.write(FAKE_QEMU % (sys.executable, HEAD, TAIL))
+            os.chmod(fake, os.stat(fake).st_mode | stat.S_IXUSR)
+            for name in ("img", "code", "vars"):
+                open(os.path.join(d, name), "wb").close()
+            j, svg, csvf = (os.path.join(d, x) for x in ("r.json", "d.svg", "d.csv"))
+            p = subprocess.run([sys.executable, os.path.join(TOOLS, "run"), "--qemu", fake, "--image",
+                                os.path.join(d, "img"), "--ovmf-code", os.path.join(d, "code"), "--ovmf-vars",
+                                os.path.join(d, "vars"), "--accel", "tcg", "--quiet", "--json", j,
+                                "--drift-svg", svg, "--drift-csv", csvf, "--icount", "2", "--rtc-clock", "vm"],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            with open(j) as f:
+                res = json.load(f)
+            self.assertEqual(res["run"]["profile"], "icount")
+            self.assertEqual(res["run"]["runner_guest_args"], "profile=icount")
+            self.assertEqual(sorted(res["post"]["drift"]["sources"]), ["hpet", "rtc", "tsc"])
+            self.assertEqual(res["post"]["rtc_offset"]["samples"], 1)
+            self.assertEqual(res["log"]["metrics"]["rtc.offset_ms"]["source"], "runner")
+            ET.parse(svg)
+            with open(csvf) as f:
+                self.assertEqual(len(f.read().splitlines()), 7)
+            self.assertIn("ppm_vs_host", p.stdout)
+            self.assertIn("rtc.offset_ms", p.stdout)
+            self.assertTrue(p.stdout.rstrip().splitlines()[-1].startswith("# summary: 1 passed"))
+
+
+if __name__ == "__main__":
+    unittest.main()

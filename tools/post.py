@@ -1,0 +1,405 @@
+"""Post-processing of a tools/run result (docs/log-format.md, "Runner post-processing").
+
+Hooks (tools/run POST_HOOKS) take the whole result dict and store findings under
+result["post"][name]:
+  rtc_offset  RTC offset from host UTC, from the host stamps of lines printed right after
+              an RTC second edge; also stored as the metric rtc.offset_ms.
+  drift       drift mode (`# sample` lines): every source's ticks against the host stamps
+              and against the TSC, least-squares drift in ppm; optional CSV and SVG files.
+report_lines() formats the source table, TSC rates, hints, pair matrix and both hooks'
+findings for the human report. Standard library only; never raises on odd input.
+"""
+import math
+import re
+from xml.sax.saxutils import escape, quoteattr
+
+EXIT_SETUP = 3  # tools/run: the run was fine, but an output file could not be written
+
+# Report order of the sources (time/sources.c); sources not listed here follow, sorted.
+SOURCE_ORDER = ("tsc", "hpet", "pmtimer", "pit", "rtc", "kvmclock", "hyperv", "apic")
+# A source whose tick is longer than this is quantised on the scale of the serial jitter
+# (the RTC: 1 s). Its offset is a staircase; the SVG scales its y axis without it.
+COARSE_TICK_S = 0.01
+# Lines the guest prints right after it saw the RTC seconds register change.
+RTC_EDGE_METRICS = ("rtc.edge_ticks", "rtc.unix_s")
+
+_SAMPLE_RE = re.compile(r"sample (\d+)((?: [a-z0-9_]+=\d+)+)$")
+
+
+def metric_samples(log, name):
+    """[(value, t)] of every occurrence of a metric, in log order (cplog keeps repeats
+    in "samples"; a metric printed once has only value and t)."""
+    m = (log or {}).get("metrics", {}).get(name)
+    if not m:
+        return []
+    return [(s["value"], s["t"]) for s in m.get("samples") or [m]]
+
+
+def metric_value(log, name):
+    m = (log or {}).get("metrics", {}).get(name)
+    return None if m is None else m.get("value")
+
+
+# ---------------------------------------------------------------- RTC offset
+
+def rtc_offset(result):
+    """An edge line with value v (unix seconds) and host stamp t: the edge, when the RTC
+    read exactly v.000, happened before t, so RTC - host >= v - t. The serial path only
+    adds delay: the largest v - t is the best estimate, the spread shows the jitter."""
+    log = result["log"]
+    diffs = [v - t for name in RTC_EDGE_METRICS for v, t in metric_samples(log, name)
+             if isinstance(t, (int, float)) and isinstance(v, int)]
+    if not diffs:
+        return None
+    best = max(diffs)
+    out = {"offset_ms": round(best * 1e3, 3), "samples": len(diffs),
+           "spread_ms": round((best - min(diffs)) * 1e3, 3)}
+    result["post"]["rtc_offset"] = out
+    log["metrics"]["rtc.offset_ms"] = {"value": out["offset_ms"], "unit": "ms",
+                                       "raw": "%.3f" % out["offset_ms"], "t": None,
+                                       "source": "runner"}
+    return None
+
+
+# ---------------------------------------------------------------- drift
+
+def parse_sample_lines(diagnostics):
+    """([(t, seq, {src: ticks})], warnings) from the `# sample` diagnostic lines."""
+    rows, warnings = [], []
+    for d in diagnostics or []:
+        text = d.get("text", "")
+        if not (text == "sample" or text.startswith("sample ")):
+            continue
+        m = _SAMPLE_RE.match(text)
+        pairs = [p.split("=") for p in m.group(2).split()] if m else []
+        why = None
+        if not m:
+            why = "malformed"
+        elif len({k for k, _ in pairs}) != len(pairs):
+            why = "a source twice"
+        elif not isinstance(d.get("t"), (int, float)):
+            why = "no host stamp"
+        elif rows and int(m.group(1)) <= rows[-1][1]:
+            why = "sequence number not increasing"
+        if why:
+            warnings.append("sample line ignored (%s): %r" % (why, text[:120]))
+            continue
+        rows.append((d["t"], int(m.group(1)), {k: int(v) for k, v in pairs}))
+    return rows, warnings
+
+
+def source_rate(log, src):
+    """(Hz, "nominal"|"measured") to turn a source's ticks into seconds, or (None, None)."""
+    for name, kind in ((src + ".nominal_hz", "nominal"), (src + ".freq_hz", "measured")):
+        hz = metric_value(log, name)
+        if isinstance(hz, (int, float)) and hz > 0:
+            return float(hz), kind
+    if src == "tsc" and (metric_value(log, "drift.tsc_hz") or 0) > 0:
+        return float(metric_value(log, "drift.tsc_hz")), "measured"
+    return None, None
+
+
+def linfit(xs, ys):
+    """Least squares y = a + b x: (b, a, rms residual). Centred sums keep the precision."""
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx > 0 else 0.0
+    a = my - b * mx
+    rms = math.sqrt(sum((y - a - b * x) ** 2 for x, y in zip(xs, ys)) / n)
+    return b, a, rms
+
+
+def drift_series(rows, rates):
+    """{src: [(host_s, offset_s, seq, tsc_s)]}: host seconds since the first sample line,
+    the source's elapsed seconds minus host elapsed seconds since the first line the source
+    appears in, and the TSC's elapsed seconds at the same line (None without a TSC)."""
+    t0 = rows[0][0]
+    first, out = {}, {}
+    for t, seq, ticks in rows:
+        tsc = None
+        if "tsc" in ticks and "tsc" in rates:
+            first.setdefault("tsc", (t, ticks["tsc"]))
+            tsc = (ticks["tsc"] - first["tsc"][1]) / rates["tsc"]
+        for src, v in ticks.items():
+            if src not in rates:
+                continue
+            ft, fv = first.setdefault(src, (t, v))
+            elapsed = (v - fv) / rates[src]
+            out.setdefault(src, []).append((t - t0, elapsed - (t - ft), seq, tsc))
+    return out
+
+
+def fit_source(points, rate, duration, is_tsc=False):
+    """One source's findings from its drift_series points."""
+    host = [p[0] for p in points]
+    src = [p[0] + p[1] for p in points]  # elapsed source seconds (plus the constant t0 shift)
+    b, _, rms = linfit(host, src)
+    out = {"ppm_vs_host": round((b - 1) * 1e6, 4), "offset_end_ms": round(points[-1][1] * 1e3, 4),
+           "rms_ms": round(rms * 1e3, 4), "samples": len(points), "rate_hz": rate,
+           "resolution_ppm": round(1e6 / rate / duration, 4) if duration > 0 else None,
+           "ppm_vs_tsc": None, "rms_vs_tsc_ms": None}
+    vs = [(p[3], p[0] + p[1]) for p in points if p[3] is not None]
+    if len(vs) >= 2 and not is_tsc:
+        b, _, rms = linfit([x for x, _ in vs], [y for _, y in vs])
+        out["ppm_vs_tsc"], out["rms_vs_tsc_ms"] = round((b - 1) * 1e6, 4), round(rms * 1e3, 4)
+    return out
+
+
+def drift(result):
+    """Drift mode findings; see the module comment. Runs only if there are sample lines."""
+    log = result["log"]
+    rows, warnings = parse_sample_lines(log.get("diagnostics"))
+    if not rows and not warnings:
+        return None
+    out = {"sources": {}, "duration_s": 0.0, "samples": len(rows),
+           "requested_s": metric_value(log, "drift.duration_s"), "warnings": warnings}
+    result["post"]["drift"] = out
+    if len(rows) < 2:
+        warnings.append("fewer than 2 usable sample lines: no drift fit")
+        return None
+    out["duration_s"] = round(rows[-1][0] - rows[0][0], 6)
+    rates, rate_from = {}, {}
+    for src in sorted({s for _, _, ticks in rows for s in ticks}):
+        hz, kind = source_rate(log, src)
+        if hz is None:
+            warnings.append("%s: no %s.nominal_hz or %s.freq_hz metric: not fitted" % (src, src, src))
+        else:
+            rates[src], rate_from[src] = hz, kind
+    series = drift_series(rows, rates)
+    for src in order_sources(series):
+        points = series[src]
+        if len(points) < 2 or points[-1][0] <= points[0][0]:
+            warnings.append("%s: fewer than 2 samples at distinct host times: not fitted" % src)
+            continue
+        out["sources"][src] = dict(fit_source(points, rates[src], out["duration_s"], src == "tsc"),
+                                   rate_from=rate_from[src])
+    return write_drift_files(result, series, rows[0][0], rates)
+
+
+def write_drift_files(result, series, t0, rates):
+    run = result.get("run") or {}
+    for path, render in ((run.get("drift_csv"), drift_csv), (run.get("drift_svg"), drift_svg)):
+        if not path:
+            continue
+        try:
+            with open(path, "w") as f:
+                f.write(render(series, t0, rates))
+        except OSError as e:
+            return EXIT_SETUP, "cannot write %s: %s" % (path, e.strerror)
+        result["post"]["drift"].setdefault("files", []).append(path)
+    return None
+
+
+def drift_csv(series, t0, rates=None):
+    """host_t (unix s), seq, then <src>_ms: each source's offset vs host in ms."""
+    srcs = order_sources(series)
+    rows = {}
+    for src in srcs:
+        for host_s, off, seq, _ in series[src]:
+            rows.setdefault(seq, {"t": t0 + host_s})[src] = off
+    lines = ["host_t,seq," + ",".join(s + "_ms" for s in srcs)]
+    for seq in sorted(rows):
+        r = rows[seq]
+        lines.append("%.6f,%d," % (r["t"], seq) +
+                     ",".join("%.6f" % (r[s] * 1e3) if s in r else "" for s in srcs))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- SVG plot
+
+SVG_W, SVG_H = 960, 560
+PLOT_L, PLOT_R, PLOT_T, PLOT_B = 80, 760, 50, 490  # the plot area, split into panels
+COARSE_PANEL_H = 120  # height of the panel for coarse sources, below the fine ones
+COLORS = {"tsc": "#1f77b4", "hpet": "#ff7f0e", "pmtimer": "#2ca02c", "pit": "#d62728",
+          "rtc": "#9467bd", "kvmclock": "#8c564b", "hyperv": "#e377c2", "apic": "#17becf"}
+EXTRA_COLORS = ("#7f7f7f", "#bcbd22", "#393b79", "#637939")
+
+
+def nice_ticks(lo, hi, want=6):
+    """(ticks, step): round values (1, 2, 5 x 10^k) inside [lo, hi]."""
+    raw = (hi - lo) / want
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw * 0.99)
+    first = math.ceil(lo / step - 1e-9) * step
+    return [first + i * step for i in range(int(math.floor((hi - first) / step + 1e-9)) + 1)], step
+
+
+def axis_range(values, pad):
+    """[lo, hi] around the values, widened by pad (a fraction) and never empty."""
+    lo, hi = min(values), max(values)
+    if hi - lo < 1e-9:
+        lo, hi = lo - 1, hi + 1
+    return lo - pad * (hi - lo), hi + pad * (hi - lo)
+
+
+def tick_label(v, step):
+    decimals = max(0, -int(math.floor(math.log10(step)))) if step < 1 else 0
+    return "%.*f" % (decimals, 0.0 if abs(v) < step / 1e6 else v)
+
+
+def drift_svg(series, t0, rates, title="clockprobe drift: source offset vs host time"):
+    """Hand-written SVG: one polyline per source, offset vs host (ms) over host seconds.
+    Coarse sources (the RTC's 1 s staircase, up to a second of quantisation) get their own
+    panel below the fine ones, with their own y scale, so they do not flatten the others."""
+    srcs = order_sources(series)
+    coarse = [s for s in srcs if 1.0 / rates[s] > COARSE_TICK_S]
+    fine = [s for s in srcs if s not in coarse]
+    x0, x1 = axis_range([0.0] + [p[0] for s in srcs for p in series[s]], 0.0)
+    if fine and coarse:
+        mid = PLOT_B - COARSE_PANEL_H
+        panels = [(fine, PLOT_T, mid - 30, "offset vs host (ms)"), (coarse, mid, PLOT_B, "coarse (ms)")]
+    else:
+        panels = [(srcs, PLOT_T, PLOT_B, "offset vs host (ms)")]
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+           'font-family="sans-serif" font-size="12">' % (SVG_W, SVG_H, SVG_W, SVG_H),
+           "<title>%s</title>" % escape(title), '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="28" text-anchor="middle" font-size="16">%s</text>'
+           % ((PLOT_L + PLOT_R) // 2, escape(title))]
+    for k, (names, top, bottom, ylabel) in enumerate(panels):
+        svg_panel(out, "p%d" % k, [(s, series[s]) for s in names], (x0, x1), (top, bottom), ylabel)
+    out.append('<text x="%d" y="%d" text-anchor="middle">host time since first sample (s); host t0 = %.3f</text>'
+               % ((PLOT_L + PLOT_R) // 2, PLOT_B + 40, t0))
+    for k, src in enumerate(srcs):
+        ly = PLOT_T + 10 + 20 * k
+        label = src + (" (%g s steps)" % (1.0 / rates[src]) if src in coarse else "")
+        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke=%s stroke-width="2"/>'
+                   % (PLOT_R + 12, ly, PLOT_R + 36, ly, quoteattr(color_of(src, k))))
+        out.append('<text x="%d" y="%d">%s</text>' % (PLOT_R + 42, ly + 4, escape(label)))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def color_of(src, k):
+    return COLORS.get(src, EXTRA_COLORS[k % len(EXTRA_COLORS)])
+
+
+def svg_panel(out, pid, lines, xr, yr, ylabel):
+    """One framed panel: grid, tick labels, y label, one clipped polyline per (name, points)."""
+    (x0, x1), (t, b), l, r = xr, yr, PLOT_L, PLOT_R
+    y0, y1 = axis_range([0.0] + [p[1] * 1e3 for _, pts in lines for p in pts], 0.05)
+    xt, xstep = nice_ticks(x0, x1)
+    yt, ystep = nice_ticks(y0, y1, 6 if b - t > 200 else 3)
+
+    def px(x):
+        return l + (x - x0) / (x1 - x0) * (r - l)
+
+    def py(y):
+        return b - (y - y0) / (y1 - y0) * (b - t)
+
+    out.append('<clipPath id="%s"><rect x="%d" y="%d" width="%d" height="%d"/></clipPath>'
+               % (pid, l, t, r - l, b - t))
+    for x in xt:
+        out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>' % (px(x), t, px(x), b))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%s</text>' % (px(x), b + 16, tick_label(x, xstep)))
+    for y in yt:
+        out.append('<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="%s"/>'
+                   % (l, py(y), r, py(y), "#999" if abs(y) < ystep / 1e6 else "#ddd"))
+        out.append('<text x="%d" y="%.1f" text-anchor="end">%s</text>' % (l - 6, py(y) + 4, tick_label(y, ystep)))
+    out.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="black"/>' % (l, t, r - l, b - t))
+    out.append('<text transform="translate(22 %d) rotate(-90)" text-anchor="middle">%s</text>'
+               % ((t + b) // 2, escape(ylabel)))
+    for name, pts in lines:
+        k = order_sources(COLORS).index(name) if name in COLORS else len(out)
+        out.append('<polyline clip-path="url(#%s)" fill="none" stroke=%s stroke-width="1.5" points="%s"/>'
+                   % (pid, quoteattr(color_of(name, k)),
+                      " ".join("%.2f,%.2f" % (px(p[0]), py(p[1] * 1e3)) for p in pts)))
+
+
+# ---------------------------------------------------------------- human report
+
+def order_sources(names):
+    names = set(names)
+    return [s for s in SOURCE_ORDER if s in names] + sorted(names - set(SOURCE_ORDER))
+
+
+def _raw(log, name):
+    m = log.get("metrics", {}).get(name)
+    return "-" if m is None else str(m.get("raw", m.get("value")))
+
+
+def _verdict(log, src):
+    results = [c["result"] for c in log.get("checks", []) if c.get("name", "").startswith(src + ".")]
+    if not results:
+        return "-"
+    return "FAIL" if "fail" in results else "ok" if "pass" in results else "skip"
+
+
+def source_table(log):
+    srcs = order_sources(n[:-len(".present")] for n in log.get("metrics", {}) if n.endswith(".present")
+                         and n.count(".") == 1)
+    if not srcs:
+        return []
+    fmt = "   %-9s %-4s %18s %20s %10s %8s %13s %5s %s"
+    lines = ["   sources:", fmt % ("source", "pres", "nominal_hz", "measured_hz", "ppm", "unc_ppm",
+                                    "cost_ns p50/99", "back", "verdict")]
+    for s in srcs:
+        present = {1: "yes", 0: "no"}.get(metric_value(log, s + ".present"), "-")
+        cost = "%s/%s" % (_raw(log, s + ".read_cost_ns"), _raw(log, s + ".read_cost_p99_ns"))
+        lines.append(fmt % (s, present, _raw(log, s + ".nominal_hz"), _raw(log, s + ".freq_hz"),
+                            _raw(log, s + ".ppm"), _raw(log, s + ".rate_unc_ppm"),
+                            "-" if cost == "-/-" else cost, _raw(log, s + ".backwards"), _verdict(log, s)))
+    return lines
+
+
+def tsc_lines(log):
+    names = sorted(log.get("metrics", {}))
+    vs = ["%s %s" % (n[len("tsc.freq_hz.vs."):], _raw(log, n)) for n in names if n.startswith("tsc.freq_hz.vs.")]
+    hints = ["%s %s" % (n[len("tsc.hint_ppm."):], _raw(log, n)) for n in names if n.startswith("tsc.hint_ppm.")]
+    out = []
+    if "tsc.freq_hz" in log.get("metrics", {}) or vs:
+        out.append("   tsc.freq_hz %s Hz%s" % (_raw(log, "tsc.freq_hz"), ("; vs " + ", ".join(vs)) if vs else ""))
+    if hints:
+        out.append("   tsc.hint_ppm: " + ", ".join(hints))
+    return out
+
+
+def pair_grid(log):
+    """pair.<a>.<b>.ppm as a grid: row a runs that many ppm from column b."""
+    cells = {}
+    for n in log.get("metrics", {}):
+        p = n.split(".")
+        if len(p) == 4 and p[0] == "pair" and p[3] == "ppm":
+            cells[(p[1], p[2])] = _raw(log, n)
+    if not cells:
+        return []
+    rows, cols = order_sources({a for a, _ in cells}), order_sources({b for _, b in cells})
+    w = max(9, max(len(v) for v in cells.values()) + 1)
+    out = ["   pair ppm (row runs that many ppm from column):",
+           "   %-9s" % "" + "".join("%*s" % (w, c) for c in cols)]
+    for a in rows:
+        out.append("   %-9s" % a + "".join("%*s" % (w, "." if a == b else cells.get((a, b), "" if (b, a) in cells
+                                                                                    else "-")) for b in cols))
+    return out
+
+
+def drift_lines(d):
+    if not d:
+        return []
+    out = ["   drift: %d sample lines over %.1f s host time" % (d["samples"], d["duration_s"])]
+    if d["sources"]:
+        fmt = "   %-9s %-8s %12s %13s %9s %12s %11s"
+        out.append(fmt % ("source", "rate", "ppm_vs_host", "offset_end_ms", "rms_ms", "ppm_vs_tsc", "res_ppm"))
+        for src, v in d["sources"].items():
+            vt = "-" if v["ppm_vs_tsc"] is None else "%.4f" % v["ppm_vs_tsc"]
+            res = "-" if v["resolution_ppm"] is None else "%.4g" % v["resolution_ppm"]
+            out.append(fmt % (src, v["rate_from"], "%.4f" % v["ppm_vs_host"], "%.3f" % v["offset_end_ms"],
+                              "%.3f" % v["rms_ms"], vt, res))
+    out += ["   drift warning: " + w for w in d.get("warnings", [])[:5]]
+    if len(d.get("warnings", [])) > 5:
+        out.append("   ... %d more drift warnings" % (len(d["warnings"]) - 5))
+    out += ["   wrote " + f for f in d.get("files", [])]
+    return out
+
+
+def report_lines(result):
+    log, post = result.get("log") or {}, result.get("post") or {}
+    out = source_table(log) + tsc_lines(log) + pair_grid(log)
+    r = post.get("rtc_offset")
+    if r:
+        out.append("   rtc.offset_ms %.3f (RTC minus host UTC; %d edge lines, spread %.3f ms)"
+                   % (r["offset_ms"], r["samples"], r["spread_ms"]))
+    return out + drift_lines(post.get("drift"))
+
+
+HOOKS = [rtc_offset, drift]
