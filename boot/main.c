@@ -11,6 +11,7 @@
 #include "../time/tsc_hints.h"
 #include "../time/rtc.h"
 #include "../time/kvmclock.h"
+#include "../time/hyperv.h"
 #include "../lib/report.h"
 #include "../lib/config.h"
 
@@ -74,10 +75,19 @@ void clockprobe_main(struct fw_info *fw)
 
 	wait_set_stuck(config_str(&fw->config, "stuck", 0));
 	efitime_report(fw);
+	/* Test hook (rtc_set_unix=S): write S into the CMOS RTC first. QEMU 7.2 cannot start the
+	 * RTC past ~2094 with -rtc base= (its offset overflows), so the 2099->2100 crossing is
+	 * exercised by setting the registers from inside the guest. Changes the VM's clock. */
+	if (config_u64(&fw->config, "rtc_set_unix", 0))
+		rtc_set_test_time(config_u64(&fw->config, "rtc_set_unix", 0));
 	sources_discover();
 	tsc_hints_set_fake(config_u64(&fw->config, "fake_hint_hz", 0));
 	tsc_hints_report();
 	compare_run(&fw->config);
+	kvmclock_report_counters();
+	hyperv_report_counters();
+	/* Stop the hypervisor writing into our pages before the machine is reset. */
 	kvmclock_shutdown();
+	hyperv_shutdown();
 	platform_exit(report_end());
 }

@@ -23,7 +23,7 @@
 #define WARM_READS 200
 #define WINDOW_MS_DEFAULT 1000   /* >= 1 s keeps TCG bracket noise far below 1 ppm (see docs/design.md) */
 #define MAX_SAMPLES 2048         /* per source; decimated by doubling the stride when full */
-#define COARSE_EDGES 3           /* three edges: a two-period baseline for coarse sources */
+#define COARSE_EDGES 4           /* four edges: a three-period baseline for coarse sources */
 #define COST_READS 1000
 #define WD_SAMPLES 500
 /* A gap between two reads of a narrow counter longer than this many times the shortest gap
@@ -140,20 +140,34 @@ static void rate_window(uint64_t window_ms)
 }
 
 /* Coarse source: sample the moments its value changes. An edge lies between the previous
- * read's start and this read's end; the midpoint is the estimate, the span its width. */
+ * read's start and this read's end; the midpoint is the estimate, the span its width. An
+ * edge whose span is much wider than the quickest poll (the vCPU was preempted around it)
+ * is not used: the next edge is awaited instead, within a bounded number of periods. */
+#define COARSE_EDGE_WIDTH_FACTOR 8
+#define COARSE_EXTRA_PERIODS 3
+
 static void coarse_edges(struct stats *s)
 {
 	struct clocksource *cs = s->cs;
 	uint64_t period = cs->nominal_uhz ? mul_div_u64(tsc_uhz, 1, cs->nominal_uhz) : 0;
-	uint64_t limit = period ? period * (COARSE_EDGES + 2) : mul_div_u64(wait_tsc_hz(), 5, 1);
-	uint64_t start = rdtsc_ordered(), prev_t0 = start, prev_v = cs_read(cs), t0, t1, v;
+	uint64_t limit = period ? period * (COARSE_EDGES + COARSE_EXTRA_PERIODS) : mul_div_u64(wait_tsc_hz(), 5, 1);
+	uint64_t start = rdtsc_ordered(), prev_t0 = start, prev_v = cs_read(cs), t0, t1, v, min_poll = UINT64_MAX;
+	unsigned spoiled = 0;
 
 	s->n = 0;
 	while (s->n < COARSE_EDGES && rdtsc_ordered() - start < limit) {
 		t0 = rdtsc_ordered();
 		v = cs_read(cs);
 		t1 = rdtsc_ordered();
-		if (v != prev_v) {
+		/* The poll period up to this read's start shows a preemption; the read that sees the
+		 * change may itself be slower (a driver reading more on change), the same at every
+		 * edge, so it shifts all edge times alike and cancels in the rate. */
+		if (v == prev_v) {
+			if (t0 - prev_t0 < min_poll)
+				min_poll = t0 - prev_t0;
+		} else if (t0 - prev_t0 > min_poll * COARSE_EDGE_WIDTH_FACTOR) {
+			spoiled++;
+		} else {
 			s->smp[s->n++] = (struct fit_sample){ .tsc = prev_t0 + (t1 - prev_t0) / 2, .ticks = v,
 							      .width = (uint32_t)(t1 - prev_t0) };
 			/* Printed at once: the runner's host stamp of this line dates the edge. */
@@ -162,6 +176,7 @@ static void coarse_edges(struct stats *s)
 		prev_t0 = t0;
 		prev_v = v;
 	}
+	metric_u64(mname(cs->name, "edges_spoiled"), spoiled, "count");
 }
 
 static void read_quality(struct stats *s)

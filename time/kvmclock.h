@@ -14,7 +14,8 @@
 bool kvmclock_cpu_init(void);
 /* Ask the host to stop writing (system-time MSR = 0) on this CPU. Call on every registered
  * CPU before leaving the guest (reset, exit): the host would otherwise keep writing into
- * memory the next boot owns. */
+ * memory the next boot owns. The wall-clock MSR needs no undo: the host writes that
+ * structure once per MSR write. */
 void kvmclock_shutdown(void);
 
 /* Current mul/shift of this CPU's structure (for the TSC frequency hint). */

@@ -17,8 +17,8 @@ EXIT_SETUP = 3  # tools/run: the run was fine, but an output file could not be w
 
 # Report order of the sources (time/sources.c); sources not listed here follow, sorted.
 SOURCE_ORDER = ("tsc", "hpet", "pmtimer", "pit", "rtc", "kvmclock", "hyperv", "apic")
-# A source whose tick is longer than this is quantised on the scale of the serial jitter
-# (the RTC: 1 s). Its offset is a staircase; the SVG scales its y axis without it.
+# A source whose tick is longer than this is quantised far beyond the serial jitter
+# (the RTC: 1 s). Its offset is a staircase; the SVG gives it a panel of its own.
 COARSE_TICK_S = 0.01
 # Lines the guest prints right after it saw the RTC seconds register change.
 RTC_EDGE_METRICS = ("rtc.edge_ticks", "rtc.unix_s")
@@ -54,6 +54,8 @@ def rtc_offset(result):
     best = max(diffs)
     out = {"offset_ms": round(best * 1e3, 3), "samples": len(diffs),
            "spread_ms": round((best - min(diffs)) * 1e3, 3)}
+    if (result.get("run") or {}).get("rtc_clock") == "vm":
+        out["note"] = "-rtc clock=vm: the RTC follows virtual time, not host UTC"
     result["post"]["rtc_offset"] = out
     log["metrics"]["rtc.offset_ms"] = {"value": out["offset_ms"], "unit": "ms",
                                        "raw": "%.3f" % out["offset_ms"], "t": None,
@@ -100,14 +102,26 @@ def source_rate(log, src):
 
 
 def linfit(xs, ys):
-    """Least squares y = a + b x: (b, a, rms residual). Centred sums keep the precision."""
+    """Least squares y = a + b x: (b, a, rms residual, standard error of b or None).
+    Centred sums keep the precision."""
     n = len(xs)
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
     b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx > 0 else 0.0
     a = my - b * mx
-    rms = math.sqrt(sum((y - a - b * x) ** 2 for x, y in zip(xs, ys)) / n)
-    return b, a, rms
+    ss = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
+    se = math.sqrt(ss / (n - 2) / sxx) if n > 2 and sxx > 0 else None
+    return b, a, math.sqrt(ss / n), se
+
+
+def ticks_delta(v, v0):
+    """v - v0 of two extended 64-bit counts, modulo 2^64 as a signed number: a count that
+    passed 2^64 (or started just below it) still gives the right elapsed ticks."""
+    return ((v - v0 + 2 ** 63) % 2 ** 64) - 2 ** 63
+
+
+def _ppm(x):
+    return None if x is None else round(x * 1e6, 4)
 
 
 def drift_series(rows, rates):
@@ -120,12 +134,12 @@ def drift_series(rows, rates):
         tsc = None
         if "tsc" in ticks and "tsc" in rates:
             first.setdefault("tsc", (t, ticks["tsc"]))
-            tsc = (ticks["tsc"] - first["tsc"][1]) / rates["tsc"]
+            tsc = ticks_delta(ticks["tsc"], first["tsc"][1]) / rates["tsc"]
         for src, v in ticks.items():
             if src not in rates:
                 continue
             ft, fv = first.setdefault(src, (t, v))
-            elapsed = (v - fv) / rates[src]
+            elapsed = ticks_delta(v, fv) / rates[src]
             out.setdefault(src, []).append((t - t0, elapsed - (t - ft), seq, tsc))
     return out
 
@@ -134,15 +148,16 @@ def fit_source(points, rate, duration, is_tsc=False):
     """One source's findings from its drift_series points."""
     host = [p[0] for p in points]
     src = [p[0] + p[1] for p in points]  # elapsed source seconds (plus the constant t0 shift)
-    b, _, rms = linfit(host, src)
-    out = {"ppm_vs_host": round((b - 1) * 1e6, 4), "offset_end_ms": round(points[-1][1] * 1e3, 4),
-           "rms_ms": round(rms * 1e3, 4), "samples": len(points), "rate_hz": rate,
+    b, _, rms, se = linfit(host, src)
+    out = {"ppm_vs_host": _ppm(b - 1), "ppm_vs_host_unc": _ppm(se),
+           "offset_end_ms": round(points[-1][1] * 1e3, 4), "rms_ms": round(rms * 1e3, 4),
+           "samples": len(points), "rate_hz": rate,
            "resolution_ppm": round(1e6 / rate / duration, 4) if duration > 0 else None,
-           "ppm_vs_tsc": None, "rms_vs_tsc_ms": None}
+           "ppm_vs_tsc": None, "ppm_vs_tsc_unc": None, "rms_vs_tsc_ms": None}
     vs = [(p[3], p[0] + p[1]) for p in points if p[3] is not None]
     if len(vs) >= 2 and not is_tsc:
-        b, _, rms = linfit([x for x, _ in vs], [y for _, y in vs])
-        out["ppm_vs_tsc"], out["rms_vs_tsc_ms"] = round((b - 1) * 1e6, 4), round(rms * 1e3, 4)
+        b, _, rms, se = linfit([x for x, _ in vs], [y for _, y in vs])
+        out.update(ppm_vs_tsc=_ppm(b - 1), ppm_vs_tsc_unc=_ppm(se), rms_vs_tsc_ms=round(rms * 1e3, 4))
     return out
 
 
@@ -256,28 +271,25 @@ def drift_svg(series, t0, rates, title="clockprobe drift: source offset vs host 
            "<title>%s</title>" % escape(title), '<rect width="100%" height="100%" fill="white"/>',
            '<text x="%d" y="28" text-anchor="middle" font-size="16">%s</text>'
            % ((PLOT_L + PLOT_R) // 2, escape(title))]
+    colors = {s: COLORS.get(s, EXTRA_COLORS[k % len(EXTRA_COLORS)]) for k, s in enumerate(srcs)}
     for k, (names, top, bottom, ylabel) in enumerate(panels):
-        svg_panel(out, "p%d" % k, [(s, series[s]) for s in names], (x0, x1), (top, bottom), ylabel)
+        svg_panel(out, "p%d" % k, [(series[s], colors[s]) for s in names], (x0, x1), (top, bottom), ylabel)
     out.append('<text x="%d" y="%d" text-anchor="middle">host time since first sample (s); host t0 = %.3f</text>'
                % ((PLOT_L + PLOT_R) // 2, PLOT_B + 40, t0))
     for k, src in enumerate(srcs):
         ly = PLOT_T + 10 + 20 * k
         label = src + (" (%g s steps)" % (1.0 / rates[src]) if src in coarse else "")
         out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke=%s stroke-width="2"/>'
-                   % (PLOT_R + 12, ly, PLOT_R + 36, ly, quoteattr(color_of(src, k))))
+                   % (PLOT_R + 12, ly, PLOT_R + 36, ly, quoteattr(colors[src])))
         out.append('<text x="%d" y="%d">%s</text>' % (PLOT_R + 42, ly + 4, escape(label)))
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def color_of(src, k):
-    return COLORS.get(src, EXTRA_COLORS[k % len(EXTRA_COLORS)])
-
-
 def svg_panel(out, pid, lines, xr, yr, ylabel):
-    """One framed panel: grid, tick labels, y label, one clipped polyline per (name, points)."""
+    """One framed panel: grid, tick labels, y label, one clipped polyline per (points, color)."""
     (x0, x1), (t, b), l, r = xr, yr, PLOT_L, PLOT_R
-    y0, y1 = axis_range([0.0] + [p[1] * 1e3 for _, pts in lines for p in pts], 0.05)
+    y0, y1 = axis_range([0.0] + [p[1] * 1e3 for pts, _ in lines for p in pts], 0.05)
     xt, xstep = nice_ticks(x0, x1)
     yt, ystep = nice_ticks(y0, y1, 6 if b - t > 200 else 3)
 
@@ -299,10 +311,9 @@ def svg_panel(out, pid, lines, xr, yr, ylabel):
     out.append('<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="black"/>' % (l, t, r - l, b - t))
     out.append('<text transform="translate(22 %d) rotate(-90)" text-anchor="middle">%s</text>'
                % ((t + b) // 2, escape(ylabel)))
-    for name, pts in lines:
-        k = order_sources(COLORS).index(name) if name in COLORS else len(out)
+    for pts, color in lines:
         out.append('<polyline clip-path="url(#%s)" fill="none" stroke=%s stroke-width="1.5" points="%s"/>'
-                   % (pid, quoteattr(color_of(name, k)),
+                   % (pid, quoteattr(color),
                       " ".join("%.2f,%.2f" % (px(p[0]), py(p[1] * 1e3)) for p in pts)))
 
 
@@ -326,8 +337,11 @@ def _verdict(log, src):
 
 
 def source_table(log):
-    srcs = order_sources(n[:-len(".present")] for n in log.get("metrics", {}) if n.endswith(".present")
-                         and n.count(".") == 1)
+    # a clock source reports <src>.present and a <src>.discover check (time/sources.c)
+    discovered = {c.get("name", "")[:-len(".discover")] for c in log.get("checks", [])
+                  if c.get("name", "").endswith(".discover")}
+    srcs = order_sources(n[:-len(".present")] for n in log.get("metrics", {})
+                         if n.endswith(".present") and n[:-len(".present")] in discovered)
     if not srcs:
         return []
     fmt = "   %-9s %-4s %18s %20s %10s %8s %13s %5s %s"
@@ -373,18 +387,25 @@ def pair_grid(log):
     return out
 
 
+def _pm(v, unc):
+    """'value +- unc' with 3 decimals, '-' for a missing value."""
+    if v is None:
+        return "-"
+    return "%.3f" % v + ("" if unc is None else " +- %.3f" % unc)
+
+
 def drift_lines(d):
     if not d:
         return []
     out = ["   drift: %d sample lines over %.1f s host time" % (d["samples"], d["duration_s"])]
     if d["sources"]:
-        fmt = "   %-9s %-8s %12s %13s %9s %12s %11s"
+        fmt = "   %-9s %-8s %22s %13s %9s %22s %9s"
         out.append(fmt % ("source", "rate", "ppm_vs_host", "offset_end_ms", "rms_ms", "ppm_vs_tsc", "res_ppm"))
         for src, v in d["sources"].items():
-            vt = "-" if v["ppm_vs_tsc"] is None else "%.4f" % v["ppm_vs_tsc"]
-            res = "-" if v["resolution_ppm"] is None else "%.4g" % v["resolution_ppm"]
-            out.append(fmt % (src, v["rate_from"], "%.4f" % v["ppm_vs_host"], "%.3f" % v["offset_end_ms"],
-                              "%.3f" % v["rms_ms"], vt, res))
+            out.append(fmt % (src, v["rate_from"], _pm(v["ppm_vs_host"], v["ppm_vs_host_unc"]),
+                              "%.3f" % v["offset_end_ms"], "%.3f" % v["rms_ms"],
+                              _pm(v["ppm_vs_tsc"], v["ppm_vs_tsc_unc"]),
+                              "-" if v["resolution_ppm"] is None else "%.3g" % v["resolution_ppm"]))
     out += ["   drift warning: " + w for w in d.get("warnings", [])[:5]]
     if len(d.get("warnings", [])) > 5:
         out.append("   ... %d more drift warnings" % (len(d["warnings"]) - 5))
@@ -397,8 +418,8 @@ def report_lines(result):
     out = source_table(log) + tsc_lines(log) + pair_grid(log)
     r = post.get("rtc_offset")
     if r:
-        out.append("   rtc.offset_ms %.3f (RTC minus host UTC; %d edge lines, spread %.3f ms)"
-                   % (r["offset_ms"], r["samples"], r["spread_ms"]))
+        out.append("   rtc.offset_ms %.3f (RTC minus host UTC; %d edge lines, spread %.3f ms)%s"
+                   % (r["offset_ms"], r["samples"], r["spread_ms"], ("; " + r["note"]) if r.get("note") else ""))
     return out + drift_lines(post.get("drift"))
 
 

@@ -2,7 +2,6 @@
 report) and the runner options that feed it. Synthetic logs with host stamps; no QEMU.
 Run: python3 -m unittest tests/unit/test_post.py  (or tests/run_unit.py)."""
 import csv
-import io
 import json
 import os
 import stat
@@ -181,6 +180,27 @@ class DriftFit(unittest.TestCase):
         self.assertEqual(res["post"]["drift"]["sources"], {})
         self.assertTrue(res["post"]["drift"]["warnings"])
 
+    def test_uncertainty(self):
+        res, _ = run_drift(make_log(n=21, ppm={"hpet": 100.0}))
+        s = res["post"]["drift"]["sources"]["hpet"]
+        self.assertLess(s["ppm_vs_host_unc"], 0.01)
+        jit = [0.0002, 0.0008, 0.0, 0.0005, 0.0003, 0.0007, 0.0001]
+        res, _ = run_drift(make_log(n=21, ppm={"hpet": 100.0}, jitter=jit))
+        s = res["post"]["drift"]["sources"]["hpet"]
+        self.assertGreater(s["ppm_vs_host_unc"], 1.0)  # ~0.3 ms jitter over 20 s: several ppm
+        self.assertLess(abs(s["ppm_vs_host"] - 100.0), 4 * s["ppm_vs_host_unc"])
+        res, _ = run_drift(make_log(n=2))
+        self.assertIsNone(res["post"]["drift"]["sources"]["hpet"]["ppm_vs_host_unc"])
+
+    def test_count_through_2_64(self):
+        # an extended count that starts just below 2^64 and passes it (seen from the APIC)
+        lines = make_log(n=11, ppm={"hpet": 100.0})
+        lines = [(t, " ".join("hpet=%d" % ((int(w[5:]) - 10 ** 8 * 3) % 2 ** 64) if w.startswith("hpet=") else w
+                              for w in x.split(" ")) if x.startswith("# sample") else x) for t, x in lines]
+        self.assertTrue(any("hpet=1844674407" in x for _, x in lines))
+        res, _ = run_drift(lines)
+        self.assertAlmostEqual(res["post"]["drift"]["sources"]["hpet"]["ppm_vs_host"], 100.0, delta=0.1)
+
     def test_huge_tick_counts(self):
         # 64-bit extended counts near the top: differences must stay exact
         lines = [(t, x.replace("tsc=", "tsc=18446744000").replace("hpet=", "hpet=1844674407370")
@@ -220,6 +240,7 @@ class DriftFiles(unittest.TestCase):
         self.assertIn("offset vs host (ms)", texts)
         self.assertTrue(any(t.startswith("hpet") for t in texts))
         self.assertTrue(any(t.startswith("rtc (1 s steps") for t in texts))
+        self.assertEqual(len(root.findall(SVG_NS + "clipPath")), 2)  # fine and coarse panels
         self.assertEqual(res["post"]["drift"]["files"], [self.csv, self.svg])
 
     def test_svg_odd_inputs(self):
@@ -279,6 +300,12 @@ class RtcOffset(unittest.TestCase):
         self.assertEqual(r["spread_ms"], 0.0)
         self.assertAlmostEqual(r["offset_ms"], -2251.0, delta=0.01)  # RTC 2.25 s behind, 1 ms delay
 
+    def test_vm_clock_note(self):
+        res = result_of(self.edge_log(0.4, [0.001]), {"rtc_clock": "vm"})
+        post.rtc_offset(res)
+        self.assertIn("virtual time", res["post"]["rtc_offset"]["note"])
+        self.assertIn("virtual time", "\n".join(post.report_lines(res)))
+
     def test_no_edges(self):
         res = result_of([(T0, x) for x in HEAD + TAIL])
         self.assertIsNone(post.rtc_offset(res))
@@ -299,10 +326,10 @@ class Report(unittest.TestCase):
                "# metric hpet.backwards 0 count", "# metric tsc.freq_hz 2096000123.456 Hz",
                "# metric tsc.freq_hz.vs.hpet 2096000123.456 Hz", "# metric tsc.hint_ppm.fake 23000.000 ppm",
                "# metric pair.tsc.hpet.ppm 0.125 ppm", "# metric pair.tsc.pmtimer.ppm -1.500 ppm",
-               "# metric pair.hpet.pmtimer.ppm -1.625 ppm"]
-    CHECKS = ["ok 1 - hpet.rate", "not ok 2 - hpet.monotonic", "# fail: went backwards",
-              "ok 3 - pit.discover # SKIP absent", "1..3", "# summary: 1 passed, 1 failed, 1 skipped",
-              "CLOCKPROBE-END status=fail"]
+               "# metric pair.hpet.pmtimer.ppm -1.625 ppm", "# metric fwcfg.present 1 bool"]
+    CHECKS = ["ok 1 - tsc.discover", "ok 2 - hpet.discover", "ok 3 - hpet.rate", "not ok 4 - hpet.monotonic",
+              "# fail: went backwards", "ok 5 - pit.discover # SKIP absent", "1..5",
+              "# summary: 3 passed, 1 failed, 1 skipped", "CLOCKPROBE-END status=fail"]
 
     def lines(self):
         res = result_of([(T0, x) for x in ["CLOCKPROBE-START protocol=1", "TAP version 13"] + self.METRICS
@@ -316,9 +343,10 @@ class Report(unittest.TestCase):
                and len(ln.split()) == 9}
         self.assertEqual(row["hpet"], ["hpet", "yes", "100000000.000000", "100000012.500", "0.125", "0.010",
                                        "850/1200", "0", "FAIL"])
-        self.assertEqual(row["tsc"], ["tsc", "yes", "-", "2096000123.456", "-", "-", "-", "-", "-"])
+        self.assertEqual(row["tsc"], ["tsc", "yes", "-", "2096000123.456", "-", "-", "-", "-", "ok"])
         self.assertEqual(row["pit"][1], "no")
         self.assertEqual(row["pit"][-1], "skip")
+        self.assertFalse(any(ln.split()[0] == "fwcfg" for ln in out))  # not a clock source
 
     def test_tsc_hints_and_pairs(self):
         text = "\n".join(self.lines())
