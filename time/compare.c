@@ -513,6 +513,11 @@ void compare_run(const struct config *cfg)
 			fit_cycles_per_tick(st[i].smp, st[i].n, &st[i].fit);
 		}
 	}
+	/* Fine sources were not read during the edge loop: their extension may have missed
+	 * wraps (PIT every 55 ms), so re-anchor them before anything reads them again. */
+	for (i = 0; i < SRC_COUNT; i++)
+		if (fine(&st[i]))
+			cs_reset(st[i].cs);
 	report_rates(&t);
 	if (tsc_uhz)
 		wait_set_tsc_hz(tsc_uhz / 1000000);

@@ -27,6 +27,7 @@ void drift_run(const struct config *cfg, uint64_t tsc_uhz)
 {
 	uint64_t duration = config_u64(cfg, "duration", 0), seq, tsc_hz = tsc_uhz / 1000000;
 	uint64_t next, poll_cycles;
+	unsigned i;
 
 	if (!duration)
 		return;
@@ -39,11 +40,16 @@ void drift_run(const struct config *cfg, uint64_t tsc_uhz)
 	metric_u64("drift.duration_s", duration, "s");
 	metric_u64("drift.tsc_hz", tsc_hz, "Hz");
 	poll_cycles = mul_div_u64(tsc_hz, DRIFT_POLL_US, 1000000);
+	/* Start every count afresh: the engine's last reads may be too long ago for narrow
+	 * counters to extend across the gap. */
+	for (i = 0; i < SRC_COUNT; i++)
+		if (sources[i].present)
+			cs_reset(&sources[i]);
+	poll_all();
 	next = rdtsc_ordered();
 	for (seq = 0; seq <= duration; seq++) {
 		char line[400];
 		int len = 0;
-		unsigned i;
 
 		while ((int64_t)(rdtsc_ordered() - next) < 0) {
 			uint64_t until = rdtsc_ordered() + poll_cycles;

@@ -152,7 +152,7 @@ def fit_source(points, rate, duration, is_tsc=False):
     out = {"ppm_vs_host": _ppm(b - 1), "ppm_vs_host_unc": _ppm(se),
            "offset_end_ms": round(points[-1][1] * 1e3, 4), "rms_ms": round(rms * 1e3, 4),
            "samples": len(points), "rate_hz": rate,
-           "resolution_ppm": round(1e6 / rate / duration, 4) if duration > 0 else None,
+           "resolution_ppm": float("%.3g" % (1e6 / rate / duration)) if duration > 0 else None,
            "ppm_vs_tsc": None, "ppm_vs_tsc_unc": None, "rms_vs_tsc_ms": None}
     vs = [(p[3], p[0] + p[1]) for p in points if p[3] is not None]
     if len(vs) >= 2 and not is_tsc:
