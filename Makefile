@@ -2,6 +2,7 @@
 #   make            build build/clockprobe.efi and build/clockprobe.img
 #   make run        boot the default configuration (installs missing Debian packages as root)
 #   make test       host unit tests + boot tests
+#   make bench      print read costs and rates of every clock source
 #   make CC=clang   the same with clang
 CC      ?= gcc
 ifeq ($(origin CC),default)
@@ -84,6 +85,10 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) boot-test
+
+# Figures, not verdicts: read cost and rate of every source in one boot.
+bench: deps all
+	tools/bench --image $(B)/clockprobe.img $(RUN_ARGS)
 
 clean:
 	rm -rf $(B)

@@ -254,7 +254,7 @@ static void report_rates(const struct tol *t)
 		metric_fixed(mname(n, "rate_unc_ppm"), (int64_t)s->fit.unc_mppm, 3, "ppm");
 		if (s->cs->nominal_uhz) {
 			s->tsc_uhz_implied = tsc_uhz_from_ref(s->cs->nominal_uhz, s->fit.cpt_q32);
-			metric_fixed(mname("tsc.freq_hz.vs", n), (int64_t)(s->tsc_uhz_implied / 1000), 3, "Hz");
+			metric_fixed(mname("tsc.freq_hz.vs", n), (int64_t)s->tsc_uhz_implied, 6, "Hz");
 			if (!best && fine(s))
 				best = s;
 		}
@@ -271,7 +271,7 @@ static void report_rates(const struct tol *t)
 	}
 	tsc_uhz = best->tsc_uhz_implied;
 	info("tsc.freq.reference", "%s", best->cs->name);
-	metric_fixed("tsc.freq_hz", (int64_t)(tsc_uhz / 1000), 3, "Hz");
+	metric_fixed("tsc.freq_hz", (int64_t)tsc_uhz, 6, "Hz");
 	check_pass("tsc.freq");
 	if (t->truth_tsc_hz) {
 		int64_t ppm = ppm_milli(tsc_uhz, t->truth_tsc_hz * 1000000);
@@ -290,7 +290,7 @@ static void report_rates(const struct tol *t)
 		if (!s->cs->present || !s->fit.ok || i == SRC_TSC)
 			continue;
 		s->freq_uhz = source_uhz(ref_uhz, s->fit.cpt_q32);
-		metric_fixed(mname(s->cs->name, "freq_hz"), (int64_t)(s->freq_uhz / 1000), 3, "Hz");
+		metric_fixed(mname(s->cs->name, "freq_hz"), (int64_t)s->freq_uhz, 6, "Hz");
 		if (unc > t->unc_ppm) {
 			s->failed = true;
 			check_fail(mname(s->cs->name, "rate"), "%s: rate uncertainty %llu ppm exceeds %llu ppm",
