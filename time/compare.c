@@ -53,7 +53,7 @@ static uint64_t tsc_uhz;
 static uint32_t bracket_overhead;
 
 struct tol {
-	uint64_t pair_ppm, hint_ppm, truth_ppm, unc_ppm, wall_s;
+	uint64_t pair_ppm, hint_ppm, truth_ppm, unc_ppm;
 	uint64_t truth_tsc_hz; /* 0 = no ground truth declared */
 };
 
@@ -470,7 +470,6 @@ void compare_run(const struct config *cfg)
 		.hint_ppm = config_u64(cfg, "tol_hint_ppm", TOL_HINT_PPM),
 		.truth_ppm = config_u64(cfg, "tol_truth_ppm", TOL_TRUTH_PPM),
 		.unc_ppm = config_u64(cfg, "tol_unc_ppm", TOL_UNC_PPM),
-		.wall_s = config_u64(cfg, "tol_wall_s", TOL_WALL_S),
 		.truth_tsc_hz = config_u64(cfg, "truth_tsc_hz", 0),
 	};
 	const char *profile = config_str(cfg, "profile", "spec");

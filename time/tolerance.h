@@ -29,7 +29,5 @@
 /* Predict "unstable" when the expected number of give-ups in one hour of 0.5 s intervals
  * (7200 x p^4) reaches one. */
 #define WATCHDOG_HORIZON_INTERVALS 7200
-/* [tol_wall_s] EFI GetTime() has 1 s resolution: RTC and EFI wall clocks agree within 2 s. */
-#define TOL_WALL_S 2
 
 #endif
