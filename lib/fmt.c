@@ -56,7 +56,7 @@ int cp_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 	for (; *fmt; fmt++) {
 		char tmp[32];
-		int left = 0, width = 0, prec = -1, lng = 0;
+		int left = 0, plus = 0, width = 0, prec = -1, lng = 0;
 		char pad = ' ';
 		size_t n;
 
@@ -68,6 +68,8 @@ int cp_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		for (;; fmt++) {
 			if (*fmt == '-')
 				left = 1;
+			else if (*fmt == '+')
+				plus = 1;
 			else if (*fmt == '0')
 				pad = '0';
 			else
@@ -102,6 +104,8 @@ int cp_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 			if (v < 0)
 				tmp[k++] = '-';
+			else if (plus)
+				tmp[k++] = '+';
 			k += utoa(tmp + k, u, 10, 0);
 			put_padded(&o, tmp, k, width, left, pad);
 			break;

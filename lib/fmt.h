@@ -1,5 +1,5 @@
 /* Freestanding printf subset for the guest (and host unit tests).
- * Supports %d %i %u %x %X %p %s %c %%, flags '-' '0', width, precision for %s,
+ * Supports %d %i %u %x %X %p %s %c %%, flags '-' '0' ('+' for %d), width, precision for %s,
  * length modifiers l, ll, z. No floating point: callers format fixed point. */
 #ifndef CP_FMT_H
 #define CP_FMT_H

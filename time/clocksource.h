@@ -27,6 +27,10 @@ struct clocksource {
 	bool coarse;
 
 	uint64_t (*read_raw)(struct clocksource *cs); /* one raw counter read */
+	/* A source the guest computes from the TSC with a scale the hypervisor publishes
+	 * (kvm-clock, Hyper-V TSC page): the TSC rate, in micro-hertz, that its current scale
+	 * claims. The engine checks the source keeps to its own scale. NULL: not TSC-derived. */
+	uint64_t (*scale_tsc_uhz)(struct clocksource *cs);
 	void *priv;                                   /* driver state */
 
 	/* Software extension to a 64-bit up-counter (cs_read). */

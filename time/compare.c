@@ -15,6 +15,7 @@
 #include "wait.h"
 #include "tsc_hints.h"
 #include "drift.h"
+#include "wallclock.h"
 #include "../arch/x86/io.h"
 #include "../lib/report.h"
 #include "../lib/fmt.h"
@@ -51,11 +52,11 @@ struct stats {
 
 static struct stats st[SRC_COUNT];
 static uint32_t scratch[COST_READS > WD_SAMPLES ? COST_READS : WD_SAMPLES];
-static uint64_t tsc_uhz;
+static uint64_t tsc_uhz, tsc_unc_mppm; /* the TSC rate from the best reference, its 1-sigma */
 static uint32_t bracket_overhead;
 
 struct tol {
-	uint64_t pair_ppm, hint_ppm, truth_ppm, unc_ppm;
+	uint64_t pair_ppm, hint_ppm, truth_ppm, unc_ppm, scale_ppm, wall_ms;
 	uint64_t truth_tsc_hz; /* 0 = no ground truth declared */
 };
 
@@ -280,6 +281,7 @@ static void report_rates(const struct tol *t)
 		return;
 	}
 	tsc_uhz = best->tsc_uhz_implied;
+	tsc_unc_mppm = best->fit.unc_mppm;
 	info("tsc.freq.reference", "%s", best->cs->name);
 	metric_fixed("tsc.freq_hz", (int64_t)tsc_uhz, 6, "Hz");
 	check_pass("tsc.freq");
@@ -351,6 +353,44 @@ static void report_pairs(const struct tol *t)
 				st[a].failed = st[b].failed = true;
 			}
 		}
+	}
+}
+
+/* A source computed from the TSC with a published scale must run at exactly TSC x scale:
+ * compare the TSC rate it implies (its nominal rate x measured cycles per tick) with the TSC
+ * rate its scale claims. Positive: the source ran faster than its own scale. */
+static void report_scales(const struct tol *t)
+{
+	unsigned i;
+
+	for (i = 0; i < SRC_COUNT; i++) {
+		struct stats *s = &st[i];
+		const char *n = s->cs->name;
+		uint64_t claimed;
+		int64_t ppm, lim = (int64_t)t->scale_ppm * 1000;
+
+		if (!s->cs->present || !s->cs->scale_tsc_uhz)
+			continue;
+		claimed = s->cs->scale_tsc_uhz(s->cs);
+		if (claimed)
+			metric_fixed(mname(n, "scale_tsc_hz"), (int64_t)claimed, 6, "Hz");
+		if (!claimed || !s->fit.ok) {
+			check_skip(mname(n, "scale"), "%s", claimed ? "rate not measured" : "scale unreadable now");
+			continue;
+		}
+		ppm = scale_ppm_milli(claimed, s->cs->nominal_uhz, s->fit.cpt_q32);
+		metric_fixed(mname(n, "scale_ppm"), ppm, 3, "ppm");
+		if (4 * s->fit.unc_mppm > (uint64_t)lim) {
+			check_skip(mname(n, "scale"), "rate uncertainty %llu milli-ppm cannot resolve %llu ppm",
+				   (unsigned long long)s->fit.unc_mppm, (unsigned long long)t->scale_ppm);
+			continue;
+		}
+		if (!check(ppm <= lim && ppm >= -lim, mname(n, "scale"),
+			   "%s ran %lld.%03lld ppm from the TSC x scale it publishes (scale says TSC %llu Hz; "
+			   "tolerance %llu ppm): the host stepped it between reads", n, (long long)(ppm / 1000),
+			   (long long)((ppm < 0 ? -ppm : ppm) % 1000), (unsigned long long)(claimed / 1000000),
+			   (unsigned long long)t->scale_ppm))
+			s->failed = true;
 	}
 }
 
@@ -486,6 +526,8 @@ void compare_run(const struct config *cfg)
 		.hint_ppm = config_u64(cfg, "tol_hint_ppm", TOL_HINT_PPM),
 		.truth_ppm = config_u64(cfg, "tol_truth_ppm", TOL_TRUTH_PPM),
 		.unc_ppm = config_u64(cfg, "tol_unc_ppm", TOL_UNC_PPM),
+		.scale_ppm = config_u64(cfg, "tol_scale_ppm", TOL_SCALE_PPM),
+		.wall_ms = config_u64(cfg, "tol_wall_ms", TOL_WALL_MS),
 		.truth_tsc_hz = config_u64(cfg, "truth_tsc_hz", 0),
 	};
 	const char *profile = config_str(cfg, "profile", "spec");
@@ -497,6 +539,8 @@ void compare_run(const struct config *cfg)
 	metric_u64("tol.pair_ppm", t.pair_ppm, "ppm");
 	metric_u64("tol.hint_ppm", t.hint_ppm, "ppm");
 	metric_u64("tol.unc_ppm", t.unc_ppm, "ppm");
+	metric_u64("tol.scale_ppm", t.scale_ppm, "ppm");
+	metric_u64("tol.wall_ms", t.wall_ms, "ms");
 	if (t.truth_tsc_hz) {
 		metric_u64("truth.tsc_hz", t.truth_tsc_hz, "Hz");
 		metric_u64("tol.truth_ppm", t.truth_ppm, "ppm");
@@ -537,11 +581,13 @@ void compare_run(const struct config *cfg)
 	if (tsc_uhz)
 		wait_set_tsc_hz(tsc_uhz / 1000000);
 	report_pairs(&t);
+	report_scales(&t);
 	report_hints(&t);
 	measure_overhead(); /* again, on warm paths, just before the cost loops */
 	metric_u64("tsc.bracket_overhead_cycles", bracket_overhead, "cycles");
 	report_quality();
 	watchdog_prediction();
+	wall_compare(tsc_uhz, tsc_unc_mppm, t.wall_ms);
 	summary_table();
 	drift_run(cfg, tsc_uhz);
 }

@@ -8,7 +8,18 @@
 #include "rtc.h"
 #include "rtc_decode.h"
 #include "../boot/firmware.h"
+#include "wallclock.h"
 #include "../lib/report.h"
+
+/* For the wall-clock comparison: GetTime() truncates to its resolution (Capabilities
+ * Resolution, counts per second; OVMF: 1), so the true time lies in [reading, reading + 1/res). */
+static void note_reading(const struct efi_time_info *t, int64_t utc)
+{
+	uint64_t res = t->resolution_hz ? t->resolution_hz : 1;
+	int64_t lo = utc * 1000000000LL + (t->nanosecond < 1000000000u ? t->nanosecond : 0);
+
+	wall_note("efi", lo, lo + (int64_t)(1000000000ULL / res), t->tsc_before, t->tsc_after);
+}
 
 void efitime_report(const struct fw_info *fw)
 {
@@ -33,6 +44,7 @@ void efitime_report(const struct fw_info *fw)
 		return;
 	}
 	metric_u64("efi.unix_s", (uint64_t)utc, "s");
+	note_reading(t, utc);
 	unix_to_civil(utc, &u);
 	switch (use) {
 	case EFI_TZ_APPLIED:

@@ -250,3 +250,8 @@ int64_t ppm_milli(uint64_t measured, uint64_t nominal)
 
 	return nominal ? (int64_t)(d * 1000000000 / (s128)nominal) : 0;
 }
+
+int64_t scale_ppm_milli(uint64_t claimed_tsc_uhz, uint64_t nominal_uhz, u128 cpt_q32)
+{
+	return ppm_milli(claimed_tsc_uhz, tsc_uhz_from_ref(nominal_uhz, cpt_q32));
+}

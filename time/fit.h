@@ -52,6 +52,10 @@ uint64_t tsc_uhz_from_ref(uint64_t nominal_uhz, u128 cpt_q32);
 uint64_t source_uhz(uint64_t tsc_uhz, u128 cpt_q32);
 /* (measured / nominal - 1) in milli-ppm, signed. */
 int64_t ppm_milli(uint64_t measured, uint64_t nominal);
+/* A TSC-derived source (nominal_uhz, measured cpt_q32) against the TSC rate its published
+ * scale claims: how fast it ran relative to TSC x scale, milli-ppm (positive: faster). The
+ * TSC rate itself cancels: both sides are in the source's own cycles. */
+int64_t scale_ppm_milli(uint64_t claimed_tsc_uhz, uint64_t nominal_uhz, u128 cpt_q32);
 /* Integer square root of a 128-bit value. */
 uint64_t isqrt_u128(u128 v);
 

@@ -16,6 +16,9 @@
 #define PAGE_SIZE 4096
 /* The sequence protocol retries while the hypervisor rewrites the page (rare, short). */
 #define HYPERV_READ_RETRIES 1000
+/* A page update that continues reference time exactly still reads one unit off at worst:
+ * both sides truncate the 128-bit product. Larger is a step. */
+#define HYPERV_UPDATE_ROUNDING 1
 
 static union {
 	struct hv_ref_tsc_page p;
@@ -28,7 +31,33 @@ static struct {
 	uint64_t saved_reference_tsc;
 	uint64_t msr_fallbacks, page_retries, read_failures;
 	uint64_t last;
+	uint32_t last_seq;           /* TscSequence of the last good page read, 0 = none yet */
+	uint64_t last_scale;
+	int64_t last_offset;
+	uint64_t seq_changes, update_jumps;
+	int64_t jump_max, jump_net;  /* 100 ns units: largest |step| (signed), sum of steps */
 } hv;
+
+/* The page changed (a new TscSequence): how far the new scale/offset put reference time from
+ * where the old pair would have, at this read's TSC (migration to a host with another TSC
+ * rate, or a hypervisor re-basing the offset, steps the guest's clock here). */
+static void note_sequence(uint32_t seq, uint64_t scale, int64_t offset, uint64_t tsc)
+{
+	if (hv.last_seq && seq != hv.last_seq) {
+		int64_t j = hv_update_jump(hv.last_scale, hv.last_offset, scale, offset, tsc);
+
+		hv.seq_changes++;
+		if (j > HYPERV_UPDATE_ROUNDING || j < -HYPERV_UPDATE_ROUNDING) {
+			hv.update_jumps++;
+			hv.jump_net += j;
+			if ((j < 0 ? -j : j) > (hv.jump_max < 0 ? -hv.jump_max : hv.jump_max))
+				hv.jump_max = j;
+		}
+	}
+	hv.last_seq = seq;
+	hv.last_scale = scale;
+	hv.last_offset = offset;
+}
 
 /* False when TscSequence is 0 (page invalid) or never stable. */
 static bool page_read(uint64_t *t100ns, uint64_t *scale_out)
@@ -49,6 +78,7 @@ static bool page_read(uint64_t *t100ns, uint64_t *scale_out)
 		tsc = rdtsc_ordered();
 		barrier();
 		if (p->tsc_sequence == seq) {
+			note_sequence(seq, scale, offset, tsc);
 			*t100ns = hv_ref_time(tsc, scale, offset);
 			if (scale_out)
 				*scale_out = scale;
@@ -96,6 +126,21 @@ void hyperv_report_counters(void)
 	metric_u64("hyperv.msr_fallbacks", hv.msr_fallbacks, "count");
 	metric_u64("hyperv.page_retries", hv.page_retries, "count");
 	metric_u64("hyperv.read_failures", hv.read_failures, "count");
+	if (hv.page_enabled) {
+		metric_u64("hyperv.sequence_changes", hv.seq_changes, "count");
+		metric_u64("hyperv.update_jumps", hv.update_jumps, "count");
+		metric_i64("hyperv.update_jump_max_ns", hv.jump_max * 100, "ns");
+		metric_i64("hyperv.update_jump_net_ns", hv.jump_net * 100, "ns");
+	}
+}
+
+/* Only the page path is TSC-derived; the MSR is the hypervisor's own clock. */
+static uint64_t hyperv_scale_tsc_uhz(struct clocksource *cs)
+{
+	uint64_t scale;
+
+	(void)cs;
+	return hyperv_tsc_page_scale(&scale) ? hv_tsc_uhz_from_scale(scale) : 0;
 }
 
 /* Enable the TSC page; false with *why if the MSR faults or the page stays invalid. */
@@ -134,6 +179,7 @@ void hyperv_discover(struct clocksource *cs)
 	bool page;
 
 	hv.page_enabled = hv.msr_ok = false;
+	hv.last_seq = 0;
 	if (!cpu.hyperv_base) {
 		cs_set_absent(cs, "no Hyper-V signature in CPUID (hypervisor: %s)", cpu.hv_name ? cpu.hv_name : "none");
 		return;
@@ -164,6 +210,8 @@ void hyperv_discover(struct clocksource *cs)
 	cs->nominal_uhz = HYPERV_NOMINAL_UHZ;
 	cs->width = 64;
 	cs->read_raw = hyperv_read;
+	if (page)
+		cs->scale_tsc_uhz = hyperv_scale_tsc_uhz;
 	cs->priv = &hv;
 	cs_provenance(cs, "CPUID 0x%x EAX=0x%x; %s%s; 100 ns units",
 		      cpu.hyperv_base + HV_CPUID_FEATURES_OFS, cpu.hyperv_features_eax,

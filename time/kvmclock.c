@@ -8,6 +8,7 @@
 #include "pvclock.h"
 #include "clocksource.h"
 #include "wait.h"
+#include "wallclock.h"
 #include "../arch/x86/io.h"
 #include "../arch/x86/cpu.h"
 #include "../arch/x86/cpuid.h"
@@ -20,6 +21,9 @@
 #define KVMCLOCK_READ_RETRIES 1000
 /* KVM fills the structure before the vCPU re-enters the guest after the MSR write. */
 #define KVMCLOCK_FILL_TIMEOUT_US 100000
+/* A host update that continues the old line exactly still reads up to 1 ns off: both sides
+ * truncate their scaled delta (floor(a) + floor(b) vs floor(a + b)). Larger is a step. */
+#define KVMCLOCK_UPDATE_ROUNDING_NS 1
 
 static union {
 	struct pvclock_vcpu_time_info cpu[MAX_CPUS];
@@ -41,6 +45,9 @@ static struct {
 	bool seen[MAX_CPUS];
 	uint64_t version_changes, read_retries, tsc_before_timestamp, read_failures;
 	uint64_t last_ns[MAX_CPUS];
+	struct pvclock_snapshot last[MAX_CPUS]; /* parameters of last_version, for update jumps */
+	uint64_t update_jumps;                  /* updates that stepped off the old line */
+	int64_t jump_max_ns, jump_net_ns;       /* largest |step| (signed), sum of steps */
 } kvm;
 
 static volatile struct pvclock_vcpu_time_info *my_pvti(void)
@@ -81,14 +88,27 @@ static bool pvti_read(struct pvclock_snapshot *s, uint64_t *tsc, uint32_t *versi
 	return false;
 }
 
-static void note_version(uint32_t v)
+/* A new version: count it, and measure how far the new parameters put kvm-clock from where
+ * the old ones would have, at this read's TSC (a host that re-bases system_time from its own
+ * clock, or resumes after a pause or migration, steps the guest's clock here). */
+static void note_version(uint32_t v, const struct pvclock_snapshot *s, uint64_t tsc)
 {
 	unsigned c = this_cpu()->index;
 
-	if (kvm.seen[c] && kvm.last_version[c] != v)
+	if (kvm.seen[c] && kvm.last_version[c] != v) {
+		int64_t j = pvclock_update_jump(&kvm.last[c], s, tsc);
+
 		kvm.version_changes++;
+		if (j > KVMCLOCK_UPDATE_ROUNDING_NS || j < -KVMCLOCK_UPDATE_ROUNDING_NS) {
+			kvm.update_jumps++;
+			kvm.jump_net_ns += j;
+			if ((j < 0 ? -j : j) > (kvm.jump_max_ns < 0 ? -kvm.jump_max_ns : kvm.jump_max_ns))
+				kvm.jump_max_ns = j;
+		}
+	}
 	kvm.seen[c] = true;
 	kvm.last_version[c] = v;
+	kvm.last[c] = *s;
 }
 
 static uint64_t kvmclock_read(struct clocksource *cs)
@@ -102,7 +122,7 @@ static uint64_t kvmclock_read(struct clocksource *cs)
 	(void)cs;
 	if (!pvti_read(&s, &tsc, &v))
 		return kvm.last_ns[c]; /* counted in read_failures; nothing invented */
-	note_version(v);
+	note_version(v, &s, tsc);
 	kvm.last_ns[c] = pvclock_ns_at(&s, tsc, &before);
 	if (before)
 		kvm.tsc_before_timestamp++;
@@ -162,6 +182,18 @@ void kvmclock_report_counters(void)
 	metric_u64("kvmclock.read_retries", kvm.read_retries, "count");
 	metric_u64("kvmclock.read_failures", kvm.read_failures, "count");
 	metric_u64("kvmclock.tsc_before_timestamp", kvm.tsc_before_timestamp, "count");
+	metric_u64("kvmclock.update_jumps", kvm.update_jumps, "count");
+	metric_i64("kvmclock.update_jump_max_ns", kvm.jump_max_ns, "ns");
+	metric_i64("kvmclock.update_jump_net_ns", kvm.jump_net_ns, "ns");
+}
+
+static uint64_t kvmclock_scale_tsc_uhz(struct clocksource *cs)
+{
+	uint32_t mul;
+	int shift;
+
+	(void)cs;
+	return kvmclock_scale(&mul, &shift) ? pvclock_tsc_uhz(mul, shift) : 0;
 }
 
 /* Wall clock: one write makes the host fill {version, sec, nsec} = wall time at kvm-clock 0. */
@@ -169,7 +201,8 @@ static void report_wall_clock(void)
 {
 	volatile struct pvclock_wall_clock *w = &wall_page.w;
 	uint32_t v = 0, sec = 0, nsec = 0;
-	uint64_t now_ns;
+	uint64_t now_ns, t0, t1;
+	int64_t wall_ns;
 	unsigned i;
 	int f;
 
@@ -192,8 +225,12 @@ static void report_wall_clock(void)
 		info("kvmclock.wall_clock", "version never stable (last 0x%x)", v);
 		return;
 	}
+	t0 = rdtsc_ordered();
 	now_ns = kvmclock_read(0);
-	metric_fixed("kvmclock.wall_unix_s", (int64_t)((uint64_t)sec * 1000000000ULL + nsec + now_ns), 9, "s");
+	t1 = rdtsc_ordered();
+	wall_ns = (int64_t)((uint64_t)sec * 1000000000ULL + nsec + now_ns);
+	metric_fixed("kvmclock.wall_unix_s", wall_ns, 9, "s");
+	wall_note("kvmclock", wall_ns, wall_ns, t0, t1);
 	metric_u64("kvmclock.wall_version", v, "count");
 }
 
@@ -242,7 +279,7 @@ void kvmclock_discover(struct clocksource *cs)
 		cs_set_absent(cs, "version never stable over %u reads", KVMCLOCK_READ_RETRIES);
 		return;
 	}
-	note_version(v);
+	note_version(v, &s, tsc);
 	metric_hex("kvmclock.msr_system_time", kvm.msr_system_time, "hex");
 	metric_hex("kvmclock.pvti_addr", (uint64_t)(uintptr_t)p, "addr");
 	metric_u64("kvmclock.version", v, "count");
@@ -260,6 +297,7 @@ void kvmclock_discover(struct clocksource *cs)
 	cs->nominal_uhz = KVMCLOCK_NOMINAL_UHZ;
 	cs->width = 64;
 	cs->read_raw = kvmclock_read;
+	cs->scale_tsc_uhz = kvmclock_scale_tsc_uhz;
 	cs->priv = &kvm;
 	cs_provenance(cs, "CPUID 0x%x EAX=0x%x: %s MSRs 0x%x/0x%x; stable bit %s; raw reads (no clamping); "
 		      "ns = system_time + ((tsc - tsc_timestamp) << shift) * mul >> 32",

@@ -21,7 +21,8 @@ void kvmclock_shutdown(void);
 /* Current mul/shift of this CPU's structure (for the TSC frequency hint). */
 bool kvmclock_scale(uint32_t *mul, int *shift);
 
-/* kvmclock.version_changes, .read_retries, .tsc_before_timestamp, .read_failures since
+/* kvmclock.version_changes, .read_retries, .tsc_before_timestamp, .read_failures and the
+ * update jumps (how far each host update stepped the clock) since
  * discovery: printed on demand (e.g. after the comparison runs). */
 void kvmclock_report_counters(void);
 

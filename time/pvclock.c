@@ -2,6 +2,7 @@
 #include "pvclock.h"
 
 #define NSEC_PER_SEC 1000000000ULL
+#define USEC_PER_SEC 1000000ULL
 #define PVCLOCK_MAX_SHIFT 63 /* a larger shift moves every bit out: treat as 0 */
 
 static uint64_t sat64(unsigned __int128 v)
@@ -48,6 +49,26 @@ uint64_t pvclock_tsc_hz(uint32_t mul, int shift)
 	return sat64(num / den);
 }
 
+uint64_t pvclock_tsc_uhz(uint32_t mul, int shift)
+{
+	unsigned __int128 num = (unsigned __int128)NSEC_PER_SEC * USEC_PER_SEC << 32, den = mul;
+
+	if (!mul || shift > PVCLOCK_MAX_SHIFT)
+		return 0;
+	if (shift < -45)
+		return UINT64_MAX; /* above 2^(82+45-32) uHz anyway; a larger left shift overflows */
+	if (shift >= 0)
+		den <<= shift;
+	else
+		num <<= -shift; /* 10^15 * 2^32 < 2^82: at most 2^127 */
+	return sat64(num / den);
+}
+
+int64_t pvclock_update_jump(const struct pvclock_snapshot *old, const struct pvclock_snapshot *new, uint64_t tsc)
+{
+	return (int64_t)(pvclock_ns_at(new, tsc, 0) - pvclock_ns_at(old, tsc, 0));
+}
+
 uint64_t pvclock_tsc_khz_linux(uint32_t mul, int shift)
 {
 	uint64_t khz = 1000000ULL << 32;
@@ -68,4 +89,16 @@ uint64_t hv_tsc_hz_from_scale(uint64_t scale)
 	if (!scale)
 		return 0;
 	return sat64(((unsigned __int128)HV_REF_TIME_HZ << 64) / scale);
+}
+
+uint64_t hv_tsc_uhz_from_scale(uint64_t scale)
+{
+	if (!scale)
+		return 0;
+	return sat64(((unsigned __int128)HV_REF_TIME_HZ * USEC_PER_SEC << 64) / scale); /* 10^13 * 2^64 < 2^108 */
+}
+
+int64_t hv_update_jump(uint64_t old_scale, int64_t old_offset, uint64_t new_scale, int64_t new_offset, uint64_t tsc)
+{
+	return (int64_t)(hv_ref_time(tsc, new_scale, new_offset) - hv_ref_time(tsc, old_scale, old_offset));
 }

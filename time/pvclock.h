@@ -51,6 +51,11 @@ uint64_t pvclock_ns_at(const struct pvclock_snapshot *s, uint64_t tsc, bool *bef
 /* The TSC rate the host encoded in mul/shift: 10^9 * 2^32 / (mul * 2^shift) Hz, 0 if mul is
  * 0, saturated at UINT64_MAX. */
 uint64_t pvclock_tsc_hz(uint32_t mul, int shift);
+/* The same in micro-hertz (0 if mul is 0 or the shift is absurd), for ppm comparisons. */
+uint64_t pvclock_tsc_uhz(uint32_t mul, int shift);
+/* How far kvm-clock stepped when the host rewrote the structure: the new parameters' reading
+ * minus the old parameters' reading at the same `tsc`, ns. 0 for a continuous update. */
+int64_t pvclock_update_jump(const struct pvclock_snapshot *old, const struct pvclock_snapshot *new, uint64_t tsc);
 /* Linux's pvclock_tsc_khz(): ((10^6 << 32) / mul) then >> shift (<< -shift), 64-bit. */
 uint64_t pvclock_tsc_khz_linux(uint32_t mul, int shift);
 
@@ -68,5 +73,10 @@ _Static_assert(sizeof(struct hv_ref_tsc_page) == 24, "TLFS reference TSC page la
 uint64_t hv_ref_time(uint64_t tsc, uint64_t scale, int64_t offset);
 /* TSC rate implied by the page: 10^7 * 2^64 / scale Hz (0 if scale is 0; saturates). */
 uint64_t hv_tsc_hz_from_scale(uint64_t scale);
+/* The same in micro-hertz. */
+uint64_t hv_tsc_uhz_from_scale(uint64_t scale);
+/* Step of reference time when the page changed from (old_scale, old_offset) to the new pair,
+ * at the same `tsc`, in 100 ns units. */
+int64_t hv_update_jump(uint64_t old_scale, int64_t old_offset, uint64_t new_scale, int64_t new_offset, uint64_t tsc);
 
 #endif

@@ -8,6 +8,7 @@
 #include "rtc_decode.h"
 #include "clocksource.h"
 #include "wait.h"
+#include "wallclock.h"
 #include "../arch/x86/io.h"
 #include "../arch/x86/acpi.h"
 #include "../lib/report.h"
@@ -310,6 +311,8 @@ static bool time_across_edge(struct clocksource *cs)
 		return false;
 	}
 	metric_u64("rtc.unix_s", e.unix_s, "s");
+	/* At the edge the RTC reads exactly unix_s.000: an exact wall reading. */
+	wall_note("rtc", (int64_t)e.unix_s * 1000000000LL, (int64_t)e.unix_s * 1000000000LL, e.tsc_lo, e.tsc_hi);
 	unix_to_civil((int64_t)e.unix_s, &after);
 	print_civil("rtc.time", &after);
 	print_civil("rtc.time_before_edge", &before);

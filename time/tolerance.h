@@ -16,6 +16,16 @@
 /* [tol_unc_ppm] A rate whose 1-sigma uncertainty exceeds 50 ppm is not a measurement worth
  * judging (a tenth of the 500 ppm limit). */
 #define TOL_UNC_PPM 50
+/* [tol_scale_ppm] A source the guest computes from the TSC with a published scale (kvm-clock,
+ * Hyper-V TSC page) runs at exactly TSC x scale between host updates; the scale's own rounding
+ * is below 0.001 ppm. A measurable difference is the host stepping the clock at updates.
+ * Judged only when the fit resolves a quarter of it (4 sigma). */
+#define TOL_SCALE_PPM 1
+/* [tol_wall_ms] Two wall clocks (GetTime, CMOS RTC, kvm-clock's wall clock) set from the same
+ * UTC may differ by less than one second: the RTC counts whole seconds and is set to one
+ * (QEMU truncates its start time). The offset interval already includes each clock's
+ * resolution and the read brackets; beyond that, one second. */
+#define TOL_WALL_MS 1000
 /* Linux clocksource watchdog (kernel/time/clocksource.c): every 0.5 s it reads watchdog,
  * clocksource, watchdog; a read-back delay above WATCHDOG_MAX_SKEW is retried, and after
  * max_cswd_read_retries (3) more failures the clocksource is marked unstable. A skew beyond

@@ -387,6 +387,25 @@ def pair_grid(log):
     return out
 
 
+def _check_result(log, name):
+    for c in log.get("checks", []):
+        if c.get("name") == name:
+            return {"pass": "ok", "fail": "FAIL"}.get(c.get("result"), c.get("result", "-"))
+    return "-"
+
+
+def wall_lines(log):
+    """wall.<a>.<b>.offset_ms / .bound_ms: wall clocks against each other (time/wallclock.c)."""
+    out = []
+    for n in sorted(log.get("metrics", {})):
+        p = n.split(".")
+        if len(p) == 4 and p[0] == "wall" and p[3] == "offset_ms":
+            pair = ".".join(p[:3])
+            out.append("   %s minus %s: %s +- %s ms %s" % (p[1], p[2], _raw(log, n), _raw(log, pair + ".bound_ms"),
+                                                        _check_result(log, pair)))
+    return (["   wall clocks (offset interval midpoint +- half width, resolution included):"] + out) if out else []
+
+
 def _pm(v, unc):
     """'value +- unc' with 3 decimals, '-' for a missing value."""
     if v is None:
@@ -415,7 +434,7 @@ def drift_lines(d):
 
 def report_lines(result):
     log, post = result.get("log") or {}, result.get("post") or {}
-    out = source_table(log) + tsc_lines(log) + pair_grid(log)
+    out = source_table(log) + tsc_lines(log) + pair_grid(log) + wall_lines(log)
     r = post.get("rtc_offset")
     if r:
         out.append("   rtc.offset_ms %.3f (RTC minus host UTC; %d edge lines, spread %.3f ms)%s"

@@ -19,6 +19,7 @@ static void test_integers(void **state)
 	(void)state;
 	EXPECT_FMT("0", "%d", 0);
 	EXPECT_FMT("-42", "%d", -42);
+	EXPECT_FMT("+42 -42 +0", "%+d %+d %+lld", 42, -42, 0LL);
 	EXPECT_FMT("-9223372036854775808", "%lld", (long long)(-9223372036854775807LL - 1));
 	EXPECT_FMT("18446744073709551615", "%llu", 18446744073709551615ULL);
 	EXPECT_FMT("0xfed00000", "0x%llx", 0xfed00000ULL);

@@ -326,10 +326,13 @@ class Report(unittest.TestCase):
                "# metric hpet.backwards 0 count", "# metric tsc.freq_hz 2096000123.456 Hz",
                "# metric tsc.freq_hz.vs.hpet 2096000123.456 Hz", "# metric tsc.hint_ppm.fake 23000.000 ppm",
                "# metric pair.tsc.hpet.ppm 0.125 ppm", "# metric pair.tsc.pmtimer.ppm -1.500 ppm",
-               "# metric pair.hpet.pmtimer.ppm -1.625 ppm", "# metric fwcfg.present 1 bool"]
+               "# metric pair.hpet.pmtimer.ppm -1.625 ppm", "# metric fwcfg.present 1 bool",
+               "# metric wall.efi.rtc.offset_ms 295.333 ms", "# metric wall.efi.rtc.bound_ms 500.035 ms",
+               "# metric wall.rtc.kvmclock.offset_ms -3599712.500 ms", "# metric wall.rtc.kvmclock.bound_ms 0.004 ms"]
     CHECKS = ["ok 1 - tsc.discover", "ok 2 - hpet.discover", "ok 3 - hpet.rate", "not ok 4 - hpet.monotonic",
-              "# fail: went backwards", "ok 5 - pit.discover # SKIP absent", "1..5",
-              "# summary: 3 passed, 1 failed, 1 skipped", "CLOCKPROBE-END status=fail"]
+              "# fail: went backwards", "ok 5 - pit.discover # SKIP absent", "ok 6 - wall.efi.rtc",
+              "not ok 7 - wall.rtc.kvmclock", "# fail: far", "1..7",
+              "# summary: 4 passed, 2 failed, 1 skipped", "CLOCKPROBE-END status=fail"]
 
     def lines(self):
         res = result_of([(T0, x) for x in ["CLOCKPROBE-START protocol=1", "TAP version 13"] + self.METRICS
@@ -356,6 +359,11 @@ class Report(unittest.TestCase):
         self.assertEqual(grid, [["tsc", "0.125", "-1.500"]])
         grid = [ln.split() for ln in self.lines() if ln.startswith("   hpet ") and "-1.625" in ln]
         self.assertEqual(grid, [["hpet", ".", "-1.625"]])
+
+    def test_wall_clocks(self):
+        text = "\n".join(self.lines())
+        self.assertIn("efi minus rtc: 295.333 +- 500.035 ms ok", text)
+        self.assertIn("rtc minus kvmclock: -3599712.500 +- 0.004 ms FAIL", text)
 
     def test_empty_log(self):
         self.assertEqual(post.report_lines({"log": cplog.parse([]), "post": {}}), [])

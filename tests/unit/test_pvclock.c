@@ -81,6 +81,48 @@ static void test_tsc_hz(void **state)
 	assert_int_equal(pvclock_tsc_hz(1, -40), UINT64_MAX);
 }
 
+static void test_tsc_uhz(void **state)
+{
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++)
+		assert_int_equal(pvclock_tsc_uhz(vecs[i].mul, vecs[i].shift) / 1000000, vecs[i].hz_back);
+	/* 2.1 GHz: the 32-bit mul rounds the rate by 0.2 ppb, visible in micro-hertz. */
+	assert_int_equal(pvclock_tsc_uhz(0xf3cf3cf3u, -1), 2100000000415602ULL);
+	assert_int_equal(pvclock_tsc_uhz(0, 0), 0);
+	assert_int_equal(pvclock_tsc_uhz(1, -46), UINT64_MAX);
+	assert_int_equal(pvclock_tsc_uhz(0xffffffffu, -45), UINT64_MAX);
+	assert_int_equal(hv_tsc_uhz_from_scale(0x0138138138138138ULL), 2100000000000000ULL);
+	assert_int_equal(hv_tsc_uhz_from_scale(0), 0);
+}
+
+/* A host update that continues the old line is no jump; one that restarts system_time
+ * elsewhere shows the step, signed, at any TSC after the update. */
+static void test_update_jump(void **state)
+{
+	struct pvclock_snapshot a = { .tsc_timestamp = 1000000, .system_time = 5000000000ULL,
+				      .mul = 0x80000000u, .shift = 1 }; /* 1 GHz: ns == cycles */
+	struct pvclock_snapshot b = a;
+
+	(void)state;
+	b.tsc_timestamp = 3000000;
+	b.system_time = pvclock_ns_at(&a, b.tsc_timestamp, 0);
+	assert_int_equal(pvclock_update_jump(&a, &b, 3500000), 0);
+	b.system_time += 250000; /* stepped 250 us forward */
+	assert_int_equal(pvclock_update_jump(&a, &b, 3500000), 250000);
+	b.system_time -= 1000000; /* 750 us back */
+	assert_int_equal(pvclock_update_jump(&a, &b, 9000000), -750000);
+	/* A new rate from the same point: the jump grows with the distance from it. */
+	b = a;
+	b.mul = 0x80000000u + 0x800; /* 0.95 ppm faster */
+	assert_int_equal(pvclock_update_jump(&a, &b, a.tsc_timestamp), 0);
+	assert_int_equal(pvclock_update_jump(&a, &b, a.tsc_timestamp + 1000000000ULL), 953);
+
+	assert_int_equal(hv_update_jump(1ULL << 63, 100, 1ULL << 63, 100, 12345678), 0);
+	assert_int_equal(hv_update_jump(1ULL << 63, 100, 1ULL << 63, 40, 12345678), -60);
+}
+
 static void test_hyperv(void **state)
 {
 	const uint64_t scale = 0x0138138138138138ULL; /* 10^7 * 2^64 / 2.1e9 */
@@ -101,6 +143,8 @@ int main(void)
 		cmocka_unit_test(test_scale_delta),
 		cmocka_unit_test(test_ns_at),
 		cmocka_unit_test(test_tsc_hz),
+		cmocka_unit_test(test_tsc_uhz),
+		cmocka_unit_test(test_update_jump),
 		cmocka_unit_test(test_hyperv),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);

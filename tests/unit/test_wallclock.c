@@ -1,0 +1,140 @@
+/* Host unit tests for time/wallclock.c: moving two wall readings to one instant through the
+ * TSC, the widening by brackets and by the TSC rate's uncertainty, the time-zone diagnosis,
+ * and the checks wall_compare prints. A 1 GHz TSC (10^15 uHz) makes cycles read as ns. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+#include "../../lib/fmt.c"
+#include "../../lib/report.c"
+#include "../../time/wallclock.c"
+
+#define GHZ_UHZ 1000000000000000ULL
+#define S 1000000000LL
+
+static char out[8192];
+static size_t out_len;
+
+static void capture(const char *s, size_t n)
+{
+	assert_true(out_len + n < sizeof(out));
+	memcpy(out + out_len, s, n);
+	out_len += n;
+	out[out_len] = '\0';
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	out_len = 0;
+	out[0] = '\0';
+	n_readings = 0;
+	report_set_sink(capture);
+	report_begin("t");
+	return 0;
+}
+
+/* GetTime() read 100 s (resolution 1 s) at TSC 1000; the RTC's edge to 102 s 1.5 s later:
+ * at the GetTime() instant the RTC read 100.5 s, so efi - rtc lies in [-0.5, +0.5] s. */
+static void test_offset_same_clock(void **state)
+{
+	struct wall_reading a = { "efi", 100 * S, 101 * S, 1000, 1000 };
+	struct wall_reading b = { "rtc", 102 * S, 102 * S, 1000 + 1500000000ULL, 1000 + 1500000000ULL };
+	int64_t lo, hi;
+
+	(void)state;
+	assert_true(wall_offset(&a, &b, GHZ_UHZ, 0, &lo, &hi));
+	assert_int_equal(lo, -S / 2);
+	assert_int_equal(hi, S / 2);
+	/* The other way round: the interval mirrors. */
+	assert_true(wall_offset(&b, &a, GHZ_UHZ, 0, &lo, &hi));
+	assert_int_equal(lo, -S / 2);
+	assert_int_equal(hi, S / 2);
+	/* No TSC rate: no instant in common. */
+	assert_false(wall_offset(&a, &b, 0, 0, &lo, &hi));
+}
+
+/* Half of each bracket, and 4 sigma of the TSC rate over the distance, widen the interval. */
+static void test_offset_widening(void **state)
+{
+	struct wall_reading a = { "rtc", 50 * S, 50 * S, 0, 2000 };           /* midpoint 1000 */
+	struct wall_reading b = { "kvmclock", 52 * S, 52 * S, 2000000000ULL - 3000, 2000000000ULL + 1000 };
+	int64_t lo, hi;
+
+	(void)state;
+	/* b's midpoint is 2e9 - 1000, i.e. 1999998000 ns after a's: at a's instant b read
+	 * 52 s - 1.999998 s = 50.000002 s, so a - b = -2000 ns; widen 1000 + 2000 ns. */
+	assert_true(wall_offset(&a, &b, GHZ_UHZ, 0, &lo, &hi));
+	assert_int_equal(lo, -2000 - 3000);
+	assert_int_equal(hi, -2000 + 3000);
+	/* 1 ppm (1000 milli-ppm) over 1.999998 s: 4 x 1999.998 ns = 7999 ns more each side. */
+	assert_true(wall_offset(&a, &b, GHZ_UHZ, 1000, &lo, &hi));
+	assert_int_equal(lo, -2000 - 3000 - 7999);
+	assert_int_equal(hi, -2000 + 3000 + 7999);
+	/* At 2 GHz the same cycles are half the time. */
+	assert_true(wall_offset(&a, &b, 2 * GHZ_UHZ, 0, &lo, &hi));
+	assert_int_equal(lo, 50 * S - (52 * S - 999999000) - 1500);
+}
+
+static void test_tz_minutes(void **state)
+{
+	(void)state;
+	assert_int_equal(wall_tz_minutes(3595 * S, 3596 * S), 60);            /* an hour, 5 s late */
+	assert_int_equal(wall_tz_minutes(-19800 * S - S / 2, -19800 * S), -330); /* UTC+05:30 */
+	assert_int_equal(wall_tz_minutes(20700 * S, 20700 * S), 345);          /* UTC+05:45 */
+	assert_int_equal(wall_tz_minutes(-S, S), 0);                           /* agreement */
+	assert_int_equal(wall_tz_minutes(420 * S, 420 * S), 0);                /* 7 min: no zone */
+	assert_int_equal(wall_tz_minutes(961 * S, 962 * S), 0);                /* 61 s past 15 min */
+	assert_int_equal(wall_tz_minutes(959 * S, 960 * S), 15);
+}
+
+static void test_compare_pass_fail_skip(void **state)
+{
+	(void)state;
+	wall_compare(GHZ_UHZ, 0, 1000);
+	assert_non_null(strstr(out, "ok 1 - wall.clocks # SKIP 0 wall clocks read (none): nothing to compare"));
+
+	setup(state);
+	wall_note("efi", 100 * S, 101 * S, 1000, 1000);
+	wall_compare(GHZ_UHZ, 0, 1000);
+	assert_non_null(strstr(out, "# SKIP 1 wall clock read (efi)"));
+
+	setup(state);
+	wall_note("efi", 100 * S, 101 * S, 1000, 1000);
+	wall_note("rtc", 102 * S, 102 * S, 1000 + 1500000000ULL, 1000 + 1500000000ULL);
+	/* An RTC keeping UTC+1 while kvm-clock keeps UTC. */
+	wall_note("kvmclock", 100 * S - 3600 * S + 250000000, 100 * S - 3600 * S + 250000000, 1000, 1000);
+	wall_compare(GHZ_UHZ, 0, 1000);
+	assert_non_null(strstr(out, "# metric wall.efi.rtc.offset_ms 0.000 ms\n"));
+	assert_non_null(strstr(out, "# metric wall.efi.rtc.bound_ms 500.000 ms\n"));
+	assert_non_null(strstr(out, "ok 1 - wall.efi.rtc\n"));
+	assert_non_null(strstr(out, "not ok 2 - wall.efi.kvmclock\n"));
+	assert_non_null(strstr(out, "# fail: efi minus kvmclock is 3599.750..3600.750 s (resolution included), "
+				    "beyond 1000 ms; that is +60 min, a time zone: one of them keeps local time\n"));
+	assert_non_null(strstr(out, "# metric wall.rtc.kvmclock.offset_ms 3600250.000 ms\n"));
+	assert_non_null(strstr(out, "not ok 3 - wall.rtc.kvmclock\n"));
+
+	/* Just inside the tolerance: an RTC started 0.9 s late against an exact clock passes;
+	 * 1.1 s does not. */
+	setup(state);
+	wall_note("rtc", 10 * S, 10 * S, 0, 0);
+	wall_note("kvmclock", 10 * S + 900000000, 10 * S + 900000000, 0, 0);
+	wall_note("x", 10 * S + 1100000000, 10 * S + 1100000000, 0, 0);
+	wall_compare(GHZ_UHZ, 0, 1000);
+	assert_non_null(strstr(out, "ok 1 - wall.rtc.kvmclock\n"));
+	assert_non_null(strstr(out, "not ok 2 - wall.rtc.x\n"));
+	assert_non_null(strstr(out, "# fail: rtc minus x is -1.100..-1.100 s (resolution included), beyond 1000 ms\n"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_offset_same_clock, setup),
+		cmocka_unit_test_setup(test_offset_widening, setup),
+		cmocka_unit_test_setup(test_tz_minutes, setup),
+		cmocka_unit_test_setup(test_compare_pass_fail_skip, setup),
+	};
+
+	return cmocka_run_group_tests(tests, 0, 0);
+}
