@@ -3,6 +3,7 @@
 #include "firmware.h"
 #include "../arch/x86/cpu.h"
 #include "../arch/x86/traps.h"
+#include "../arch/x86/fault_selftest.h"
 #include "../arch/x86/acpi.h"
 #include "../arch/x86/cpuid.h"
 #include "../time/sources.h"
@@ -63,6 +64,8 @@ void clockprobe_main(struct fw_info *fw)
 	cpu_init(0);
 	traps_set_crash_handler(crash_exit);
 	platform_exit_init(fw);
+	/* Before anything relies on fault recovery (MSR probes, MMIO bases from ACPI). */
+	fault_selftest();
 	report_firmware(fw);
 	acpi_probe(fw->rsdp);
 	cpuid_probe();

@@ -31,6 +31,9 @@ struct apic_dev {
 
 static struct apic_dev dev;
 
+/* xAPIC: a plain load. Discovery read the version register through mmio_read32_safe first,
+ * so the mapping is known to work by the time anything calls this, and the hot read path
+ * (the timer's current count) keeps the cost of one load. */
 static uint32_t apic_read(struct apic_dev *d, unsigned offset, uint32_t dflt)
 {
 	uint64_t v;
@@ -78,7 +81,7 @@ void apic_discover(struct clocksource *cs)
 {
 	struct advance a;
 	uint64_t msr;
-	uint32_t svr, lvt;
+	uint32_t svr, lvt, version;
 	bool sw_enabled_by_us = false;
 	int fault;
 
@@ -99,6 +102,22 @@ void apic_discover(struct clocksource *cs)
 		cs_set_absent(cs, "local APIC globally disabled (IA32_APIC_BASE.EN = 0)");
 		return;
 	}
+
+	/* The base is whatever IA32_APIC_BASE says; a hypervisor that maps nothing there must
+	 * make the source absent, not crash the run. The first MMIO access is recovered. */
+	if (!dev.x2apic) {
+		fault = mmio_read32_safe(dev.base + APIC_VERSION, &version);
+		if (fault) {
+			metric_u64("apic.probe_fault_vector", (uint64_t)FAULT_VECTOR(fault), "index");
+			cs_set_absent(cs, "local APIC MMIO read at 0x%llx faulted (%s, vector %d)",
+				      (unsigned long long)(dev.base + APIC_VERSION),
+				      exception_name((unsigned)FAULT_VECTOR(fault)), FAULT_VECTOR(fault));
+			return;
+		}
+	} else {
+		version = apic_read(&dev, APIC_VERSION, 0);
+	}
+	metric_hex("apic.version", version, "hex");
 
 	/* Software-disabled APICs force every LVT masked and may not run the timer (SDM 11.4.7.2). */
 	svr = apic_read(&dev, APIC_SVR, 0);

@@ -7,6 +7,7 @@
 #include "clocksource.h"
 #include "wait.h"
 #include "../arch/x86/acpi.h"
+#include "../arch/x86/cpu.h"
 #include "../arch/x86/io.h"
 #include "../lib/report.h"
 
@@ -31,6 +32,8 @@ struct hpet_dev {
 
 static struct hpet_dev dev;
 
+/* Plain loads: discovery read GCAP_ID through mmio_read32_safe first, so the mapping is known
+ * to work by the time anything calls these, and the hot read path keeps the cost of one load. */
 static uint32_t reg_read(void *ctx, unsigned offset)
 {
 	return mmio_read32(((struct hpet_dev *)ctx)->base + offset);
@@ -155,10 +158,24 @@ static void measure_tearing(bool own_counter)
 	metric_u64("hpet.plain_read_wraps", t.wraps, "count");
 }
 
+/* One fault-safe register read for discovery; on a fault the source is absent, with why. */
+static bool probe_read(unsigned offset, uint32_t *v, struct clocksource *cs)
+{
+	int fault = mmio_read32_safe(dev.base + offset, v);
+
+	if (!fault)
+		return true;
+	metric_u64("hpet.probe_fault_vector", (uint64_t)FAULT_VECTOR(fault), "index");
+	cs_set_absent(cs, "HPET MMIO read at 0x%llx faulted (%s, vector %d): nothing usable at "
+		      "the ACPI HPET base", (unsigned long long)(dev.base + offset),
+		      exception_name((unsigned)FAULT_VECTOR(fault)), FAULT_VECTOR(fault));
+	return false;
+}
+
 void hpet_discover(struct clocksource *cs)
 {
 	struct advance a;
-	uint32_t conf;
+	uint32_t conf, gcap_lo, gcap_hi;
 	bool enabled_by_us = false;
 
 	if (!acpi.hpet_present || !acpi.hpet_base) {
@@ -167,7 +184,11 @@ void hpet_discover(struct clocksource *cs)
 	}
 	dev.base = (uintptr_t)acpi.hpet_base;
 	metric_hex("hpet.base", acpi.hpet_base, "addr");
-	hpet_decode_gcap(reg_read(&dev, HPET_GCAP_ID), reg_read(&dev, HPET_GCAP_ID_HI), &dev.caps);
+	/* The base is only what ACPI claims: nothing may be mapped there, or it may not even be
+	 * a valid address. Probe it with recovered loads so that is a finding, not a crash. */
+	if (!probe_read(HPET_GCAP_ID, &gcap_lo, cs) || !probe_read(HPET_GCAP_ID_HI, &gcap_hi, cs))
+		return;
+	hpet_decode_gcap(gcap_lo, gcap_hi, &dev.caps);
 	metric_u64("hpet.period_fs", dev.caps.period_fs, "fs");
 	if (!hpet_period_valid(dev.caps.period_fs)) {
 		cs_set_absent(cs, "GCAP_ID period %u fs outside (0, %u] (nothing at 0x%llx?)",

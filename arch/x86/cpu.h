@@ -45,11 +45,15 @@ struct percpu *this_cpu(void);
 int rdmsr_safe(uint32_t msr, uint64_t *val);
 int wrmsr_safe(uint32_t msr, uint64_t val);
 int memcpy_safe(void *dst, const void *src, size_t n);
+/* One 4-byte MMIO load; for probing a device base that may be unmapped or bogus. */
+int mmio_read32_safe(uintptr_t addr, uint32_t *val);
 
 /* Used once by the boot path to move onto our own stack; does not return. */
 void switch_stack(void *top, void (*fn)(void *), void *arg) __attribute__((noreturn));
 
-/* Exception names (#GP, ...) for reports. */
+/* Exception vectors the probes expect (SDM 3A table 6-1), and names (#GP, ...) for reports. */
+#define X86_VECTOR_GP 13
+#define X86_VECTOR_PF 14
 const char *exception_name(unsigned vector);
 
 #endif

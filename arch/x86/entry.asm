@@ -19,6 +19,7 @@ global load_descriptors
 global rdmsr_safe
 global wrmsr_safe
 global memcpy_safe
+global mmio_read32_safe
 
 ; 256 stubs of STUB_SIZE bytes each: stub v is at isr_stubs + v * STUB_SIZE.
 ; Vectors that push an error code in hardware: 8, 10-14, 17, 21, 29, 30.
@@ -151,6 +152,20 @@ memcpy_safe:
 	mov rcx, rdx
 	rep movsb
 	mov qword [gs:PCPU_FIXUP], 0
+	xor eax, eax
+	ret
+.fault:
+	mov rax, [gs:PCPU_FAULT]
+	ret
+
+; int mmio_read32_safe(uintptr_t addr, uint32_t *val)
+; Exactly one 4-byte load from addr (device registers may have read side effects or reject
+; other widths); *val is written only if the load did not fault.
+mmio_read32_safe:
+	ARM .fault
+	mov edx, [rdi]
+	mov qword [gs:PCPU_FIXUP], 0
+	mov [rsi], edx
 	xor eax, eax
 	ret
 .fault:

@@ -9,7 +9,6 @@
 #include "../../lib/report.h"
 #include "../../lib/mem.h"
 
-#define X86_VECTOR_GP 13
 
 static unsigned probes_done, faults_seen;
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Write a malformed ACPI table for QEMU's `-acpitable file=FILE`, to check that the guest
-reports it as untrusted (acpi.tables.checksums fails) and still runs to CLOCKPROBE-END.
+reports it as untrusted (acpi.tables.checksums fails), or for a well-formed table pointing
+at an unusable address that the source is absent with the fault, and still runs to
+CLOCKPROBE-END.
 
     python3 tests/boot/make_bad_acpi.py [--kind KIND] FILE
     qemu-system-x86_64 ... -acpitable file=FILE
@@ -16,6 +18,14 @@ not reach the guest. A table that is self-consistent but impossible for its type
                   -> "untrusted: base address space 1, HPET registers must be SystemMemory (0)"
   madt-bad-entry  "APIC" with one valid CPU entry followed by an entry of length 0
                   -> "untrusted: entry at +52 (type 0): length 0, minimum 8"
+  hpet-noncanonical  "HPET" whose base is 0x80000000fed00000: trusted as a table (QEMU
+                  passes the 64-bit base through), but the address is non-canonical, so
+                  the first register read raises #GP
+                  -> hpet absent: "HPET MMIO read at 0x80000000fed00000 faulted (#GP, ...)"
+  hpet-unmapped   "HPET" whose base is 0x00004000fed00000 (bit 46): canonical but beyond
+                  the physical address width, so OVMF's page tables do not map it: #PF
+                  (on a host whose firmware maps that much, the read may succeed instead)
+                  -> hpet absent: "HPET MMIO read at 0x4000fed00000 faulted (#PF, ...)"
   bad-checksum    "HPET" with a wrong checksum: QEMU fixes it, so the guest sees a trusted
                   second HPET ("duplicate, an earlier one is used"); kept to show that.
 
@@ -34,6 +44,8 @@ GAS_SYSTEM_MEMORY = 0
 GAS_SYSTEM_IO = 1
 HPET_BASE = 0xFED00000
 HPET_BLOCK_ID = 0x8086A201  # what QEMU's own HPET table carries
+HPET_BASE_NONCANONICAL = (1 << 63) | HPET_BASE  # bits 63..47 not all equal
+HPET_BASE_UNMAPPED = (1 << 46) | HPET_BASE      # canonical, beyond the 40 physical address bits of TCG
 
 
 def table(sig, body, revision=1, checksum_error=0):
@@ -50,9 +62,9 @@ def gas(space, address, bit_width=64):
     return struct.pack("<BBBBQ", space, bit_width, 0, 0, address)
 
 
-def hpet_body(space=GAS_SYSTEM_MEMORY):
+def hpet_body(space=GAS_SYSTEM_MEMORY, base=HPET_BASE):
     # block ID, base address GAS, HPET number, minimum tick, page protection
-    return struct.pack("<I", HPET_BLOCK_ID) + gas(space, HPET_BASE) + struct.pack("<BHB", 0, 0, 0)
+    return struct.pack("<I", HPET_BLOCK_ID) + gas(space, base) + struct.pack("<BHB", 0, 0, 0)
 
 
 def madt_bad_entry():
@@ -65,6 +77,8 @@ def madt_bad_entry():
 KINDS = {
     "short-hpet": lambda: table(b"HPET", hpet_body()[:4]),
     "hpet-io": lambda: table(b"HPET", hpet_body(GAS_SYSTEM_IO)),
+    "hpet-noncanonical": lambda: table(b"HPET", hpet_body(base=HPET_BASE_NONCANONICAL)),
+    "hpet-unmapped": lambda: table(b"HPET", hpet_body(base=HPET_BASE_UNMAPPED)),
     "madt-bad-entry": madt_bad_entry,
     "bad-checksum": lambda: table(b"HPET", hpet_body(), checksum_error=0x5A),
 }
