@@ -42,6 +42,18 @@ def metric_value(log, name):
 
 # ---------------------------------------------------------------- RTC offset
 
+# Time zones are multiples of 15 min; within a minute of one (beyond the RTC's whole-second
+# start) an offset is taken to be a zone (the guest's time/wallclock.c uses the same rule).
+TZ_STEP_S, TZ_SLACK_S = 15 * 60, 60
+
+
+def tz_minutes(offset_s):
+    steps = round(abs(offset_s) / TZ_STEP_S)
+    if not steps or abs(abs(offset_s) - steps * TZ_STEP_S) > TZ_SLACK_S:
+        return 0
+    return int(math.copysign(steps * TZ_STEP_S // 60, offset_s))
+
+
 def rtc_offset(result):
     """An edge line with value v (unix seconds) and host stamp t: the edge, when the RTC
     read exactly v.000, happened before t, so RTC - host >= v - t. The serial path only
@@ -54,8 +66,11 @@ def rtc_offset(result):
     best = max(diffs)
     out = {"offset_ms": round(best * 1e3, 3), "samples": len(diffs),
            "spread_ms": round((best - min(diffs)) * 1e3, 3)}
+    tz = tz_minutes(best)
     if (result.get("run") or {}).get("rtc_clock") == "vm":
         out["note"] = "-rtc clock=vm: the RTC follows virtual time, not host UTC"
+    elif tz:
+        out["note"] = "%+d min from UTC: the RTC keeps local time (-rtc base=localtime?)" % tz
     result["post"]["rtc_offset"] = out
     log["metrics"]["rtc.offset_ms"] = {"value": out["offset_ms"], "unit": "ms",
                                        "raw": "%.3f" % out["offset_ms"], "t": None,

@@ -306,6 +306,14 @@ class RtcOffset(unittest.TestCase):
         self.assertIn("virtual time", res["post"]["rtc_offset"]["note"])
         self.assertIn("virtual time", "\n".join(post.report_lines(res)))
 
+    def test_local_time_note(self):
+        res = result_of(self.edge_log(19799.4, [0.001]))  # RTC at UTC+05:30, started 0.6 s late
+        post.rtc_offset(res)
+        self.assertIn("+330 min from UTC: the RTC keeps local time", res["post"]["rtc_offset"]["note"])
+        self.assertEqual(post.tz_minutes(-3600.4), -60)
+        self.assertEqual(post.tz_minutes(0.9), 0)
+        self.assertEqual(post.tz_minutes(420), 0)
+
     def test_no_edges(self):
         res = result_of([(T0, x) for x in HEAD + TAIL])
         self.assertIsNone(post.rtc_offset(res))
