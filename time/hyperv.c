@@ -34,8 +34,7 @@ static struct {
 	uint32_t last_seq;           /* TscSequence of the last good page read, 0 = none yet */
 	uint64_t last_scale;
 	int64_t last_offset;
-	uint64_t seq_changes, update_jumps;
-	int64_t jump_max, jump_net;  /* 100 ns units: largest |step| (signed), sum of steps */
+	struct update_steps updates; /* sequence changes and their steps, 100 ns units */
 } hv;
 
 /* The page changed (a new TscSequence): how far the new scale/offset put reference time from
@@ -43,17 +42,9 @@ static struct {
  * rate, or a hypervisor re-basing the offset, steps the guest's clock here). */
 static void note_sequence(uint32_t seq, uint64_t scale, int64_t offset, uint64_t tsc)
 {
-	if (hv.last_seq && seq != hv.last_seq) {
-		int64_t j = hv_update_jump(hv.last_scale, hv.last_offset, scale, offset, tsc);
-
-		hv.seq_changes++;
-		if (j > HYPERV_UPDATE_ROUNDING || j < -HYPERV_UPDATE_ROUNDING) {
-			hv.update_jumps++;
-			hv.jump_net += j;
-			if ((j < 0 ? -j : j) > (hv.jump_max < 0 ? -hv.jump_max : hv.jump_max))
-				hv.jump_max = j;
-		}
-	}
+	if (hv.last_seq && seq != hv.last_seq)
+		update_steps_note(&hv.updates, hv_update_jump(hv.last_scale, hv.last_offset, scale, offset, tsc),
+				  HYPERV_UPDATE_ROUNDING);
 	hv.last_seq = seq;
 	hv.last_scale = scale;
 	hv.last_offset = offset;
@@ -127,10 +118,10 @@ void hyperv_report_counters(void)
 	metric_u64("hyperv.page_retries", hv.page_retries, "count");
 	metric_u64("hyperv.read_failures", hv.read_failures, "count");
 	if (hv.page_enabled) {
-		metric_u64("hyperv.sequence_changes", hv.seq_changes, "count");
-		metric_u64("hyperv.update_jumps", hv.update_jumps, "count");
-		metric_i64("hyperv.update_jump_max_ns", hv.jump_max * 100, "ns");
-		metric_i64("hyperv.update_jump_net_ns", hv.jump_net * 100, "ns");
+		metric_u64("hyperv.sequence_changes", hv.updates.updates, "count");
+		metric_u64("hyperv.update_jumps", hv.updates.steps, "count");
+		metric_i64("hyperv.update_jump_max_ns", hv.updates.max * 100, "ns");
+		metric_i64("hyperv.update_jump_net_ns", hv.updates.net * 100, "ns");
 	}
 }
 

@@ -43,11 +43,10 @@ static struct {
 	uint32_t registered;  /* bitmap of CPU indexes */
 	uint32_t last_version[MAX_CPUS];
 	bool seen[MAX_CPUS];
-	uint64_t version_changes, read_retries, tsc_before_timestamp, read_failures;
+	uint64_t read_retries, tsc_before_timestamp, read_failures;
 	uint64_t last_ns[MAX_CPUS];
 	struct pvclock_snapshot last[MAX_CPUS]; /* parameters of last_version, for update jumps */
-	uint64_t update_jumps;                  /* updates that stepped off the old line */
-	int64_t jump_max_ns, jump_net_ns;       /* largest |step| (signed), sum of steps */
+	struct update_steps updates;            /* version changes and their steps, ns */
 } kvm;
 
 static volatile struct pvclock_vcpu_time_info *my_pvti(void)
@@ -95,17 +94,8 @@ static void note_version(uint32_t v, const struct pvclock_snapshot *s, uint64_t 
 {
 	unsigned c = this_cpu()->index;
 
-	if (kvm.seen[c] && kvm.last_version[c] != v) {
-		int64_t j = pvclock_update_jump(&kvm.last[c], s, tsc);
-
-		kvm.version_changes++;
-		if (j > KVMCLOCK_UPDATE_ROUNDING_NS || j < -KVMCLOCK_UPDATE_ROUNDING_NS) {
-			kvm.update_jumps++;
-			kvm.jump_net_ns += j;
-			if ((j < 0 ? -j : j) > (kvm.jump_max_ns < 0 ? -kvm.jump_max_ns : kvm.jump_max_ns))
-				kvm.jump_max_ns = j;
-		}
-	}
+	if (kvm.seen[c] && kvm.last_version[c] != v)
+		update_steps_note(&kvm.updates, pvclock_update_jump(&kvm.last[c], s, tsc), KVMCLOCK_UPDATE_ROUNDING_NS);
 	kvm.seen[c] = true;
 	kvm.last_version[c] = v;
 	kvm.last[c] = *s;
@@ -178,13 +168,13 @@ void kvmclock_report_counters(void)
 {
 	if (!kvm.present)
 		return;
-	metric_u64("kvmclock.version_changes", kvm.version_changes, "count");
+	metric_u64("kvmclock.version_changes", kvm.updates.updates, "count");
 	metric_u64("kvmclock.read_retries", kvm.read_retries, "count");
 	metric_u64("kvmclock.read_failures", kvm.read_failures, "count");
 	metric_u64("kvmclock.tsc_before_timestamp", kvm.tsc_before_timestamp, "count");
-	metric_u64("kvmclock.update_jumps", kvm.update_jumps, "count");
-	metric_i64("kvmclock.update_jump_max_ns", kvm.jump_max_ns, "ns");
-	metric_i64("kvmclock.update_jump_net_ns", kvm.jump_net_ns, "ns");
+	metric_u64("kvmclock.update_jumps", kvm.updates.steps, "count");
+	metric_i64("kvmclock.update_jump_max_ns", kvm.updates.max, "ns");
+	metric_i64("kvmclock.update_jump_net_ns", kvm.updates.net, "ns");
 }
 
 static uint64_t kvmclock_scale_tsc_uhz(struct clocksource *cs)

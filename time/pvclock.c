@@ -69,6 +69,17 @@ int64_t pvclock_update_jump(const struct pvclock_snapshot *old, const struct pvc
 	return (int64_t)(pvclock_ns_at(new, tsc, 0) - pvclock_ns_at(old, tsc, 0));
 }
 
+void update_steps_note(struct update_steps *u, int64_t step, int64_t rounding)
+{
+	u->updates++;
+	if (step <= rounding && step >= -rounding)
+		return;
+	u->steps++;
+	u->net += step;
+	if ((step < 0 ? -step : step) > (u->max < 0 ? -u->max : u->max))
+		u->max = step;
+}
+
 uint64_t pvclock_tsc_khz_linux(uint32_t mul, int shift)
 {
 	uint64_t khz = 1000000ULL << 32;

@@ -56,6 +56,13 @@ uint64_t pvclock_tsc_uhz(uint32_t mul, int shift);
 /* How far kvm-clock stepped when the host rewrote the structure: the new parameters' reading
  * minus the old parameters' reading at the same `tsc`, ns. 0 for a continuous update. */
 int64_t pvclock_update_jump(const struct pvclock_snapshot *old, const struct pvclock_snapshot *new, uint64_t tsc);
+/* Host updates of a TSC-scaled clock (kvm-clock structure, Hyper-V TSC page) and how far
+ * they stepped it: a step within `rounding` units is integer truncation, not a step. */
+struct update_steps {
+	uint64_t updates, steps;
+	int64_t max, net; /* largest |step| (signed), sum of steps */
+};
+void update_steps_note(struct update_steps *u, int64_t step, int64_t rounding);
 /* Linux's pvclock_tsc_khz(): ((10^6 << 32) / mul) then >> shift (<< -shift), 64-bit. */
 uint64_t pvclock_tsc_khz_linux(uint32_t mul, int shift);
 

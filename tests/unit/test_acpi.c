@@ -42,24 +42,13 @@ static uint8_t *at(uint64_t phys)
 
 /* ---- captured log ---- */
 
-static char out[65536];
-static size_t out_len;
-
-static void capture(const char *s, size_t n)
-{
-	assert_true(out_len + n < sizeof(out));
-	memcpy(out + out_len, s, n);
-	out_len += n;
-	out[out_len] = '\0';
-}
+#include "capture.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	out_len = 0;
-	out[0] = '\0';
 	memset(ram, 0, sizeof(ram));
-	report_set_sink(capture);
+	capture_start();
 	report_begin("test");
 	return 0;
 }

@@ -123,6 +123,22 @@ static void test_update_jump(void **state)
 	assert_int_equal(hv_update_jump(1ULL << 63, 100, 1ULL << 63, 40, 12345678), -60);
 }
 
+static void test_update_steps(void **state)
+{
+	struct update_steps u = { 0 };
+
+	(void)state;
+	update_steps_note(&u, 1, 1);    /* rounding */
+	update_steps_note(&u, -1, 1);
+	update_steps_note(&u, 250, 1);
+	update_steps_note(&u, -900, 1);
+	update_steps_note(&u, 400, 1);
+	assert_int_equal(u.updates, 5);
+	assert_int_equal(u.steps, 3);
+	assert_int_equal(u.max, -900);
+	assert_int_equal(u.net, -250);
+}
+
 static void test_hyperv(void **state)
 {
 	const uint64_t scale = 0x0138138138138138ULL; /* 10^7 * 2^64 / 2.1e9 */
@@ -145,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_tsc_hz),
 		cmocka_unit_test(test_tsc_uhz),
 		cmocka_unit_test(test_update_jump),
+		cmocka_unit_test(test_update_steps),
 		cmocka_unit_test(test_hyperv),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);

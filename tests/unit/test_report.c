@@ -7,23 +7,12 @@
 #include "../../lib/fmt.c"
 #include "../../lib/report.c"
 
-static char out[8192];
-static size_t out_len;
-
-static void capture(const char *s, size_t n)
-{
-	assert_true(out_len + n < sizeof(out));
-	memcpy(out + out_len, s, n);
-	out_len += n;
-	out[out_len] = '\0';
-}
+#include "capture.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	out_len = 0;
-	out[0] = '\0';
-	report_set_sink(capture);
+	capture_start();
 	return 0;
 }
 

@@ -13,24 +13,13 @@
 #define GHZ_UHZ 1000000000000000ULL
 #define S 1000000000LL
 
-static char out[8192];
-static size_t out_len;
-
-static void capture(const char *s, size_t n)
-{
-	assert_true(out_len + n < sizeof(out));
-	memcpy(out + out_len, s, n);
-	out_len += n;
-	out[out_len] = '\0';
-}
+#include "capture.h"
 
 static int setup(void **state)
 {
 	(void)state;
-	out_len = 0;
-	out[0] = '\0';
 	n_readings = 0;
-	report_set_sink(capture);
+	capture_start();
 	report_begin("t");
 	return 0;
 }
