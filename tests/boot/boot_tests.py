@@ -30,6 +30,8 @@ ICOUNT_MAX_PPM = 1.0          # -icount 3 -rtc clock=vm: every source within 1 p
 FAKE_HINT_PPM = 23000         # the VirtualBox case: a hint 2.3% high
 
 results = []
+skipped = []
+KVM_OK = os.access("/dev/kvm", os.R_OK | os.W_OK)
 
 
 def record(scenario, name, ok, msg=""):
@@ -37,6 +39,12 @@ def record(scenario, name, ok, msg=""):
     print("%s %s.%s%s" % ("ok    " if ok else "FAILED", scenario, name, (" - " + msg) if msg and not ok else ""),
           flush=True)
     return ok
+
+
+def record_skip(scenario, why):
+    """A scenario that could not run here: said, counted, never a pass."""
+    skipped.append((scenario, why))
+    print("skip   %s - %s" % (scenario, why), flush=True)
 
 
 def host_tsc_pair():
@@ -48,7 +56,9 @@ def boot(args, timeout=180):
     """Run tools/run with args; return (exit status, result dict, wall seconds, host TSC Hz)."""
     fd, jpath = tempfile.mkstemp(suffix=".json", prefix="cpboot-")
     os.close(fd)
-    cmd = [sys.executable, RUN, "--image", IMAGE, "--quiet", "--json", jpath] + args
+    # The scenarios' ground truths are TCG's unless a scenario asks for KVM itself.
+    accel = [] if ("--accel" in args or "--hyperv" in args) else ["--accel", "tcg"]
+    cmd = [sys.executable, RUN, "--image", IMAGE, "--quiet", "--json", jpath] + accel + args
     t0 = time.monotonic()
     h0 = host_tsc_pair()
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
@@ -274,6 +284,50 @@ def sc_rtc_shifted():
     record(sc, "only_wall_fails", failed == ["wall.efi.rtc"], str(failed))
 
 
+def kvm_common(sc, res):
+    """What every KVM run must show: kvm-clock present and keeping to its own scale, its TSC
+    hint and rate agreeing with the HPET/PM timer, its wall clock with the RTC and GetTime."""
+    record(sc, "hv_signature", info_text(res, "hv.signature") == "KVMKVMKVM", str(info_text(res, "hv.signature")))
+    record(sc, "kvmclock_present", metric(res, "kvmclock.present") == 1, info_text(res, "kvmclock.absent_reason") or "")
+    for name in ("kvmclock.rate", "kvmclock.monotonic", "tsc.hint.kvmclock", "pair.hpet.kvmclock",
+                 "pair.pmtimer.kvmclock", "wall.efi.kvmclock", "wall.rtc.kvmclock"):
+        c = check_result(res, name)
+        record(sc, name.replace(".", "_"), c is not None and c["result"] == "pass", str(c))
+    c = check_result(res, "kvmclock.scale")
+    record(sc, "kvmclock_scale", c is not None and c["result"] in ("pass", "skip"), str(c))
+    print("  info: %s kvmclock.scale_ppm %s, tsc.hint_ppm.kvmclock %s, wall.rtc.kvmclock.offset_ms %s, "
+          "kvmclock.update_jumps %s" % (sc, metric(res, "kvmclock.scale_ppm"), metric(res, "tsc.hint_ppm.kvmclock"),
+                                        metric(res, "wall.rtc.kvmclock.offset_ms"), metric(res, "kvmclock.update_jumps")))
+
+
+def sc_kvm():
+    # Only where /dev/kvm works: kvm-clock is KVM's, and TCG offers no paravirtual clock.
+    sc = "kvm"
+    if not KVM_OK:
+        record_skip(sc, "no usable /dev/kvm: kvm-clock, its wall clock and the KVM paths were not exercised")
+        return
+    rc, res, _, _, _ = boot(["--accel", "kvm", "--smp", "2"])
+    common(sc, rc, res)
+    kvm_common(sc, res)
+
+
+def sc_kvm_hyperv():
+    # KVM with QEMU's Hyper-V time enlightenments: the reference TSC page and TIME_REF_COUNT.
+    sc = "kvm_hyperv"
+    if not KVM_OK:
+        record_skip(sc, "no usable /dev/kvm: the Hyper-V reference time paths were not exercised")
+        return
+    rc, res, _, _, _ = boot(["--hyperv"])
+    common(sc, rc, res)
+    record(sc, "hyperv_present", metric(res, "hyperv.present") == 1, info_text(res, "hyperv.absent_reason") or "")
+    record(sc, "tsc_page_path", info_text(res, "hyperv.path") == "reference TSC page", str(info_text(res, "hyperv.path")))
+    for name in ("hyperv.rate", "hyperv.monotonic", "tsc.hint.hyperv_tsc_page", "pair.hpet.hyperv"):
+        c = check_result(res, name)
+        record(sc, name.replace(".", "_"), c is not None and c["result"] == "pass", str(c))
+    c = check_result(res, "hyperv.scale")
+    record(sc, "hyperv_scale", c is not None and c["result"] in ("pass", "skip"), str(c))
+
+
 def sc_icount():
     sc = "icount"
     rc, res, _, _, _ = boot(["--icount", "3", "--rtc-clock", "vm"], timeout=300)
@@ -322,7 +376,7 @@ def sc_drift():
 
 SCENARIOS = [sc_q35_default, sc_pc, sc_no_hpet, sc_bad_acpi, sc_bad_hpet_base, sc_crash, sc_stuck_pit, sc_rtc_2100,
              sc_rtc_shifted,
-             sc_fake_hint, sc_icount, sc_drift]
+             sc_fake_hint, sc_icount, sc_drift, sc_kvm, sc_kvm_hyperv]
 
 
 def main():
@@ -338,7 +392,8 @@ def main():
     if not os.path.exists(IMAGE) or not os.path.exists(HOST_TSC):
         print("boot tests: %s or %s missing: run make first" % (IMAGE, HOST_TSC))
         return 2
-    print("boot tests: accel %s" % ("kvm available" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "tcg (no /dev/kvm)"))
+    print("boot tests: TCG scenarios%s" % (", and KVM ones (/dev/kvm usable)" if KVM_OK else
+                                          "; no usable /dev/kvm: the KVM scenarios are skipped"))
     for f in chosen:
         t = time.monotonic()
         print("== %s" % f.__name__[3:], flush=True)
@@ -349,6 +404,8 @@ def main():
         print("   (%.1f s)" % (time.monotonic() - t), flush=True)
     passed = sum(1 for r in results if r[2])
     failed = len(results) - passed
+    for sc, why in skipped:
+        print("boot: NOT EXERCISED %s: %s" % (sc, why))
     print("boot: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -435,6 +435,25 @@ class Runner(unittest.TestCase):
             self.assertEqual(r.runner_guest_words(o), [])
             self.assertIsNone(r.effective_profile(r.guest_args(o)))
 
+    def test_hyperv_needs_kvm(self):
+        r = self.runner
+        o = r.parse_args(["--hyperv", "--accel", "kvm"])
+        cmd = r.qemu_command(o, "qemu", "kvm", "code.fd", "vars.fd")
+        self.assertIn("host,hv-relaxed,hv-vpindex,hv-time,hv-frequencies", cmd)
+        self.assertNotIn("hv-time", " ".join(r.qemu_command(r.parse_args([]), "qemu", "kvm", "c", "v")))
+        with self.assertRaises(r.SetupError):
+            r.choose_accel(r.parse_args(["--hyperv", "--accel", "tcg"]))
+        saved = r.kvm_usable
+        try:
+            r.kvm_usable = lambda: (False, "no /dev/kvm")
+            with self.assertRaises(r.SetupError):
+                r.choose_accel(r.parse_args(["--hyperv"]))
+            self.assertEqual(r.choose_accel(r.parse_args([]))[0], "tcg")
+            r.kvm_usable = lambda: (True, "/dev/kvm usable")
+            self.assertEqual(r.choose_accel(r.parse_args(["--hyperv"]))[0], "kvm")
+        finally:
+            r.kvm_usable = saved
+
     def test_run_hooks_and_report(self):
         res = result_of(make_log(n=6, ppm={"hpet": 100.0}))
         self.runner.run_hooks(res)
