@@ -28,8 +28,10 @@
 #define COST_READS 1000
 #define WD_SAMPLES 500
 /* A gap between two reads of a narrow counter longer than this many times the shortest gap
- * seen (a host preemption, an SMI) may have hidden a wrap: the samples after it start a new
- * fit segment. 1000 x a few-us loop is still far below the PIT's 27 ms half wrap. */
+ * seen (a host preemption, an SMI) is checked for a hidden wrap (counter_gap_may_wrap): only
+ * then do the samples after it start a new fit segment. 1000 x a few-us loop is still far
+ * below the PIT's 27 ms half wrap. Breaking at every long gap would fragment a loaded host's
+ * window into FIT_MAX_SEGMENTS pieces within a second and drop the rest of the samples. */
 #define GAP_BREAK_FACTOR 1000
 
 struct stats {
@@ -43,6 +45,7 @@ struct stats {
 	uint32_t cost_p50, cost_p99;
 	uint64_t stalls, backwards, min_step;
 	uint64_t last_t1, min_gap;
+	uint64_t last_v, seg_t, seg_v; /* last read; first read of the current segment */
 	uint32_t segment;
 	unsigned spoiled;   /* coarse edges skipped because the poll was preempted */
 	bool unjudged;      /* rate too uncertain to judge: pairs with it are skipped */
@@ -81,18 +84,27 @@ static void add_sample(struct stats *s, uint64_t t0, uint64_t t1, uint64_t v)
 					      .segment = s->segment };
 }
 
-/* Start a new fit segment after a gap long enough to have hidden a counter wrap. */
-static void note_gap(struct stats *s, uint64_t t0, uint64_t t1)
+/* Start a new fit segment after a gap long enough to have hidden a counter wrap at the rate
+ * the counter showed in its current segment. */
+static void note_gap(struct stats *s, uint64_t t0, uint64_t t1, uint64_t v)
 {
-	if (s->last_t1 && s->cs->width < 64) {
+	if (!s->last_t1) {
+		s->seg_t = t1;
+		s->seg_v = v;
+	} else if (s->cs->width < 64) {
 		uint64_t gap = t0 - s->last_t1;
 
-		if (s->min_gap && gap > s->min_gap * GAP_BREAK_FACTOR)
+		if (s->min_gap && gap > s->min_gap * GAP_BREAK_FACTOR &&
+		    counter_gap_may_wrap(gap, s->last_v - s->seg_v, s->last_t1 - s->seg_t, s->cs->width)) {
 			s->segment++;
+			s->seg_t = t1;
+			s->seg_v = v;
+		}
 		if (!s->min_gap || gap < s->min_gap)
 			s->min_gap = gap ? gap : 1;
 	}
 	s->last_t1 = t1;
+	s->last_v = v;
 }
 
 /* The timebase that ends the window: the first fine source with a nominal rate (table order is
@@ -126,7 +138,7 @@ static void rate_window(uint64_t window_ms)
 			t0 = rdtsc_ordered();
 			v = cs_read(s->cs);
 			t1 = rdtsc_ordered();
-			note_gap(s, t0, t1);
+			note_gap(s, t0, t1, v);
 			add_sample(s, t0, t1, v);
 		}
 		if (tb && tb->cs->ext - tb_start >= tb_ticks)
@@ -303,6 +315,12 @@ static void report_rates(const struct tol *t)
 			continue;
 		s->freq_uhz = source_uhz(ref_uhz, s->fit.cpt_q32);
 		metric_fixed(mname(s->cs->name, "freq_hz"), (int64_t)s->freq_uhz, 6, "Hz");
+		/* freq_hz is this fit scaled by the TSC rate, so the reference's fit error is in it
+		 * too (a declared ground truth has none; the reference itself is nominal by definition). */
+		metric_fixed(mname(s->cs->name, "freq_unc_ppm"),
+			     (int64_t)(t->truth_tsc_hz || s == best ? s->fit.unc_mppm
+								      : unc_rss(s->fit.unc_mppm, best->fit.unc_mppm)),
+			     3, "ppm");
 		if (unc > t->unc_ppm) {
 			/* Too noisy to judge (host preemption, a jittery device): say so, judge nothing. */
 			s->unjudged = true;

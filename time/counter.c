@@ -24,6 +24,17 @@ int64_t counter_signed_delta(uint64_t before, uint64_t after, unsigned width, bo
 	return (int64_t)d;
 }
 
+bool counter_gap_may_wrap(uint64_t gap_cycles, uint64_t seg_ticks, uint64_t seg_cycles, unsigned width)
+{
+	if (width >= 64)
+		return false;
+	if (seg_ticks < COUNTER_RATE_MIN_TICKS || !seg_cycles)
+		return true;
+	/* gap * ticks / cycles * safety >= 2^(width-1), without dividing */
+	return (unsigned __int128)gap_cycles * seg_ticks * COUNTER_WRAP_GAP_SAFETY >=
+	       (unsigned __int128)seg_cycles << (width - 1);
+}
+
 uint64_t mul_div_u64(uint64_t a, uint64_t b, uint64_t c)
 {
 	unsigned __int128 q;

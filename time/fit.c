@@ -234,6 +234,13 @@ void fit_cycles_per_tick(const struct fit_sample *smp, unsigned n, struct fit_re
 	r->ok = true;
 }
 
+uint64_t unc_rss(uint64_t a, uint64_t b)
+{
+	u128 a2 = (u128)a * a, b2 = (u128)b * b;
+
+	return a2 > ~(u128)0 - b2 ? UINT64_MAX : isqrt_u128(a2 + b2);
+}
+
 uint64_t tsc_uhz_from_ref(uint64_t nominal_uhz, u128 cpt_q32)
 {
 	return (uint64_t)(((u128)nominal_uhz * cpt_q32) >> 32);

@@ -56,6 +56,9 @@ int64_t ppm_milli(uint64_t measured, uint64_t nominal);
  * scale claims: how fast it ran relative to TSC x scale, milli-ppm (positive: faster). The
  * TSC rate itself cancels: both sides are in the source's own cycles. */
 int64_t scale_ppm_milli(uint64_t claimed_tsc_uhz, uint64_t nominal_uhz, u128 cpt_q32);
+/* Root sum of squares of two independent uncertainties (any one unit): a rate scaled by the
+ * TSC rate carries the uncertainty of the reference that measured the TSC as well. */
+uint64_t unc_rss(uint64_t a, uint64_t b);
 /* Integer square root of a 128-bit value. */
 uint64_t isqrt_u128(u128 v);
 

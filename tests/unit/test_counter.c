@@ -109,6 +109,36 @@ static void test_mul_div(void **state)
 	assert_true(mul_div_u64(0, UINT64_MAX, 1) == 0);
 }
 
+/* Segment breaks in the rate window: numbers from a 2.096 GHz TSC under TCG. */
+static void test_gap_may_wrap(void **state)
+{
+	const uint64_t ms = 2096000; /* TSC cycles per ms */
+
+	(void)state;
+	/* APIC timer, 32 bits at 1 GHz (half wrap 2.1 s): a 2.2 ms preemption cannot hide a wrap */
+	assert_false(counter_gap_may_wrap(2 * ms, 500000000, 500 * ms, 32));
+	/* ... but a quarter of the half wrap (safety 4) can */
+	assert_true(counter_gap_may_wrap(540 * ms, 1000000000, 1000 * ms, 32));
+	assert_false(counter_gap_may_wrap(530 * ms, 1000000000, 1000 * ms, 32));
+	/* PIT, 16 bits at 1.193182 MHz (half wrap 27.5 ms): 2 ms is safe, 7 ms is a quarter */
+	assert_false(counter_gap_may_wrap(2 * ms, 119318, 100 * ms, 16));
+	assert_true(counter_gap_may_wrap(7 * ms, 119318, 100 * ms, 16));
+	/* PM timer, 24 bits at 3.579545 MHz (half wrap 2.3 s) */
+	assert_false(counter_gap_may_wrap(100 * ms, 3579545, 1000 * ms, 24));
+	assert_true(counter_gap_may_wrap(600 * ms, 3579545, 1000 * ms, 24));
+	/* too few ticks (or no time) to know the rate: assume the worst */
+	assert_true(counter_gap_may_wrap(10, COUNTER_RATE_MIN_TICKS - 1, 1000 * ms, 32));
+	assert_false(counter_gap_may_wrap(10, COUNTER_RATE_MIN_TICKS, 1000 * ms, 32));
+	assert_true(counter_gap_may_wrap(10, 1000, 0, 32));
+	/* a backward step seen as a huge advance: break (conservative) */
+	assert_true(counter_gap_may_wrap(ms, UINT64_MAX - 5, ms, 32));
+	/* 64-bit counters never wrap in practice */
+	assert_false(counter_gap_may_wrap(UINT64_MAX, UINT64_MAX, 1, 64));
+	/* no overflow at the extremes of 63 bits */
+	assert_true(counter_gap_may_wrap(UINT64_MAX, UINT64_MAX, UINT64_MAX, 63));
+	assert_false(counter_gap_may_wrap(1, 1ull << 20, UINT64_MAX, 63));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_64),
 		cmocka_unit_test(test_one_bit),
 		cmocka_unit_test(test_mul_div),
+		cmocka_unit_test(test_gap_may_wrap),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

@@ -142,6 +142,12 @@ static void test_ppm_and_percentiles(void **state)
 	assert_int_equal(isqrt_u128((u128)1 << 100), 1ULL << 50);
 	assert_int_equal(isqrt_u128(99), 9);
 	assert_true(isqrt_u128(~(u128)0) == 0xffffffffffffffffULL);
+	/* an APIC fit of 0.008 ppm scaled by an HPET-measured TSC of 0.071 ppm */
+	assert_int_equal(unc_rss(8, 71), 71);
+	assert_int_equal(unc_rss(3000, 4000), 5000);
+	assert_int_equal(unc_rss(0, 7), 7);
+	assert_true(unc_rss(1ULL << 62, 1ULL << 62) == 6521908912666391106ULL); /* 2^62 sqrt 2, no overflow */
+	assert_true(unc_rss(UINT64_MAX, UINT64_MAX) == UINT64_MAX); /* saturates */
 }
 
 int main(void)
