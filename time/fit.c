@@ -226,8 +226,16 @@ void fit_cycles_per_tick(const struct fit_sample *smp, unsigned n, struct fit_re
 						    ? (t << FIT_CENTRE_SHIFT) / (u128)m.cxx
 						    : t / ((u128)m.cxx >> FIT_CENTRE_SHIFT ? (u128)m.cxx >> FIT_CENTRE_SHIFT : 1));
 		} else {
-			/* Two samples: the bracket widths bound the error. */
-			se_q32 = ((u128)r->median_width << 32) / (m.span ? m.span : 1) * (u128)m.b_q32 >> 32;
+			se_q32 = 0;
+		}
+		if (m.dof < FIT_MIN_DOF_STATS) {
+			/* Few samples (coarse edges): the scatter of a handful of residuals can be small
+			 * by chance, but each sample's time is only known within its bracket, so the
+			 * bracket width over the span bounds the slope's error from below. */
+			u128 floor_q32 = ((u128)r->median_width << 32) / (m.span ? m.span : 1) * (u128)m.b_q32 >> 32;
+
+			if (floor_q32 > se_q32)
+				se_q32 = floor_q32;
 		}
 		r->unc_mppm = (uint64_t)(se_q32 * 1000000000ULL / (u128)m.b_q32);
 	}

@@ -14,6 +14,10 @@ typedef __int128 s128;
  * was stretched by an exit or preemption, so its timestamp is uncertain (Linux's calibration
  * rejects wide brackets the same way). */
 #define FIT_MAX_WIDTH_FACTOR 2
+/* Below this many degrees of freedom the uncertainty is at least the median bracket width
+ * over the span: the scatter of a few residuals can be small by chance, while the bracket
+ * bounds each sample's time whatever happened (coarse edges give 2 to 4 samples). */
+#define FIT_MIN_DOF_STATS 8
 /* After the first fit, residuals beyond this many RMS are dropped and the fit repeated once. */
 #define FIT_MAX_RESIDUAL_SIGMAS 4
 

@@ -150,9 +150,38 @@ static void test_ppm_and_percentiles(void **state)
 	assert_true(unc_rss(UINT64_MAX, UINT64_MAX) == UINT64_MAX); /* saturates */
 }
 
+/* Three RTC edges, 1 s apart at 2 GHz, bracketed by 4 ms (a loaded host) and lying on a line
+ * by chance: the residuals say ~0, the brackets say 4 ms over the 2 s span = 2000 ppm. */
+static void test_few_samples_width_floor(void **state)
+{
+	struct fit_result r;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		smp[i].ticks = 1700000000 + i;
+		smp[i].tsc = 5000000000ULL + (uint64_t)i * 2000000000ULL + (i == 1);
+		smp[i].width = 8000000;
+		smp[i].segment = 0;
+	}
+	fit_cycles_per_tick(smp, 3, &r);
+	assert_true(r.ok);
+	assert_in_range(r.unc_mppm, 1999000, 2001000); /* 8e6 cycles / 4e9 span = 2000 ppm */
+	/* Many samples: the statistics speak, not the floor. */
+	for (i = 0; i < 1000; i++) {
+		smp[i].ticks = (uint64_t)i * 1000;
+		smp[i].tsc = (uint64_t)i * 20960 + (i % 3);
+		smp[i].width = 20000; /* one sample period wide */
+	}
+	fit_cycles_per_tick(smp, 1000, &r);
+	assert_true(r.ok);
+	assert_true(r.unc_mppm < 1000); /* far below width/span = 20000 / 2.1e7 = 950 ppm */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_few_samples_width_floor),
 		cmocka_unit_test(test_exact_line),
 		cmocka_unit_test(test_outliers),
 		cmocka_unit_test(test_coarse_edges),
