@@ -13,6 +13,8 @@
 
 #define MMAP_SPARE_DESCRIPTORS 16 /* room for the map growing between the size query and the call */
 #define CFG_MAX_BYTES 4096
+/* A Start-up IPI starts an AP at page V of the first MiB (Intel SDM vol. 3A 9.4.4.1). */
+#define AP_PAGE_MAX_ADDRESS 0xfffff
 
 static struct fw_info fw;
 static uint8_t main_stack[CPU_STACK_SIZE] __attribute__((aligned(16)));
@@ -179,6 +181,19 @@ static EFI_STATUS exit_boot_services(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	return s;
 }
 
+/* The AP start-up page (arch/x86/smp.c) must be ours before boot services end: after that
+ * nothing tells us which low memory is free. EfiLoaderCode, not Data: APs execute it, and
+ * firmware that maps data non-executable (DXE NX memory protection) spares code types. */
+static void reserve_ap_page(EFI_SYSTEM_TABLE *st)
+{
+	EFI_PHYSICAL_ADDRESS a = AP_PAGE_MAX_ADDRESS;
+
+	fw.ap_page_status = uefi_call_wrapper(st->BootServices->AllocatePages, 4, AllocateMaxAddress,
+					      EfiLoaderCode, 1, &a);
+	if (!EFI_ERROR(fw.ap_page_status))
+		fw.ap_page = a;
+}
+
 static void serial_sink(const char *s, size_t n)
 {
 	serial_write(s, n);
@@ -207,6 +222,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	find_rsdp(st);
 	get_time(st);
 	collect_config(image, st);
+	reserve_ap_page(st);
 
 	/* Stop the firmware watchdog (5 min by default): our run decides its own length. */
 	uefi_call_wrapper(st->BootServices->SetWatchdogTimer, 4, 0, 0, 0, NULL);

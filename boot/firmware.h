@@ -36,6 +36,8 @@ struct fw_info {
 	unsigned config_words[4];      /* accepted words per source: file, load options, fw_cfg */
 	bool fwcfg;                    /* QEMU fw_cfg interface present */
 	void *runtime_services;        /* EFI_RUNTIME_SERVICES *, for ResetSystem */
+	uint64_t ap_page;              /* page below 1 MiB for the AP start-up code, 0 = none */
+	uint64_t ap_page_status;       /* EFI_STATUS of its AllocatePages */
 };
 
 /* boot/main.c: everything after boot services, from CPU setup to verdict. */

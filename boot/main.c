@@ -6,6 +6,7 @@
 #include "../arch/x86/fault_selftest.h"
 #include "../arch/x86/acpi.h"
 #include "../arch/x86/cpuid.h"
+#include "../arch/x86/smp.h"
 #include "../time/sources.h"
 #include "../time/wait.h"
 #include "../time/compare.h"
@@ -13,6 +14,7 @@
 #include "../time/rtc.h"
 #include "../time/kvmclock.h"
 #include "../time/hyperv.h"
+#include "../time/tsc_sync.h"
 #include "../lib/report.h"
 #include "../lib/config.h"
 
@@ -87,6 +89,12 @@ void clockprobe_main(struct fw_info *fw)
 	tsc_hints_set_fake(config_u64(&fw->config, "fake_hint_hz", 0));
 	tsc_hints_report();
 	compare_run(&fw->config);
+	/* APs start only now: the TSC rate is measured, so their waits and the sync figures are
+	 * timed right. Each AP is started, tested against this CPU and halted in turn. */
+	smp_setup(fw->ap_page, fw->ap_page_status, config_u64(&fw->config, "smp", 1) != 0);
+	tsc_sync_run();
+	smp_report();
+	tsc_sync_report();
 	kvmclock_report_counters();
 	hyperv_report_counters();
 	/* Stop the hypervisor writing into our pages before the machine is reset. */
