@@ -23,7 +23,9 @@ struct clocksource {
 	unsigned width;           /* raw counter bits: 16, 24, 32 or 64 */
 	bool down;                /* raw counter counts down (PIT, APIC timer) */
 	/* Ticks change rarely compared to a read (RTC seconds): rate and offset are measured
-	 * by timing value changes (edges) instead of by sampling. A property, not a device test. */
+	 * by timing value changes (edges) instead of by sampling. A property, not a device test.
+	 * Contract: read_raw latches the value in its first, cheap part (a poll); a read that
+	 * sees a change may then take longer (decoding more) without moving the latch. */
 	bool coarse;
 
 	uint64_t (*read_raw)(struct clocksource *cs); /* one raw counter read */

@@ -154,11 +154,20 @@ static void rate_window(uint64_t window_ms)
 	     (unsigned long long)window_ms);
 }
 
-/* Coarse source: sample the moments its value changes. An edge lies between the previous
- * read's start and this read's end; the midpoint is the estimate, the span its width. An
- * edge whose span is much wider than the quickest poll (the vCPU was preempted around it)
- * is not used: the next edge is awaited instead, within a bounded number of periods. */
+/* Coarse source: sample the moments its value changes. The value is latched at the start
+ * of a read (clocksource.h), so an edge lies between the previous read's start and this
+ * read's start plus the quickest read: the midpoint is the estimate, the span its width.
+ * The read that sees the change may be slower (the driver decodes more), after the latch,
+ * so it does not widen the bracket. An edge whose poll gap is stretched (the vCPU was
+ * preempted, or a host lock was contended) beyond both COARSE_EDGE_WIDTH_FACTOR quickest
+ * polls and COARSE_EDGE_GAP_PPM of the period is not used: the next edge is awaited
+ * instead, within a bounded number of periods. */
 #define COARSE_EDGE_WIDTH_FACTOR 8
+/* 10 ppm of the period: an edge so bracketed moves a three-period baseline's rate by at
+ * most ~3 ppm, and the width is in the reported uncertainty (fit.h FIT_MIN_DOF_STATS).
+ * Multi-threaded TCG stretches the poll at an RTC edge by 0.2-6 us (its update timer holds
+ * QEMU's lock; measured with -smp 2); a preemption is milliseconds. */
+#define COARSE_EDGE_GAP_PPM 10
 #define COARSE_EXTRA_PERIODS 3
 
 static void coarse_edges(struct stats *s)
@@ -166,7 +175,9 @@ static void coarse_edges(struct stats *s)
 	struct clocksource *cs = s->cs;
 	uint64_t period = cs->nominal_uhz ? mul_div_u64(tsc_uhz, 1, cs->nominal_uhz) : 0;
 	uint64_t limit = period ? period * (COARSE_EDGES + COARSE_EXTRA_PERIODS) : mul_div_u64(wait_tsc_hz(), 5, 1);
-	uint64_t start = rdtsc_ordered(), prev_t0 = start, prev_v = cs_read(cs), t0, t1, v, min_poll = UINT64_MAX;
+	uint64_t gap_ok = period / (1000000 / COARSE_EDGE_GAP_PPM);
+	uint64_t start = rdtsc_ordered(), prev_t0 = start, prev_v = cs_read(cs), t0, t1, v;
+	uint64_t min_poll = UINT64_MAX, min_read = UINT64_MAX;
 	unsigned spoiled = 0;
 
 	s->n = 0;
@@ -174,17 +185,18 @@ static void coarse_edges(struct stats *s)
 		t0 = rdtsc_ordered();
 		v = cs_read(cs);
 		t1 = rdtsc_ordered();
-		/* The poll period up to this read's start shows a preemption; the read that sees the
-		 * change may itself be slower (a driver reading more on change), the same at every
-		 * edge, so it shifts all edge times alike and cancels in the rate. */
 		if (v == prev_v) {
 			if (t0 - prev_t0 < min_poll)
 				min_poll = t0 - prev_t0;
-		} else if (t0 - prev_t0 > min_poll * COARSE_EDGE_WIDTH_FACTOR) {
+			if (t1 - t0 < min_read)
+				min_read = t1 - t0;
+		} else if (t0 - prev_t0 > min_poll * COARSE_EDGE_WIDTH_FACTOR && t0 - prev_t0 > gap_ok) {
 			spoiled++;
 		} else {
-			s->smp[s->n++] = (struct fit_sample){ .tsc = prev_t0 + (t1 - prev_t0) / 2, .ticks = v,
-							      .width = (uint32_t)(t1 - prev_t0) };
+			uint64_t hi = t0 + (min_read == UINT64_MAX ? t1 - t0 : min_read);
+
+			s->smp[s->n++] = (struct fit_sample){ .tsc = prev_t0 + (hi - prev_t0) / 2, .ticks = v,
+							      .width = (uint32_t)(hi - prev_t0) };
 			/* Printed at once: the runner's host stamp of this line dates the edge. */
 			metric_u64(mname(cs->name, "edge_ticks"), v, "ticks");
 		}
