@@ -327,6 +327,11 @@ static void report_rates(const struct tol *t)
 			continue;
 		s->freq_uhz = source_uhz(ref_uhz, s->fit.cpt_q32);
 		metric_fixed(mname(s->cs->name, "freq_hz"), (int64_t)s->freq_uhz, 6, "Hz");
+		/* Residual jitter: RMS distance of the samples from the fitted line, in ns (the
+		 * read's own timing noise plus the bracket; coarse sources: the edges' timing). */
+		if (tsc_uhz)
+			metric_fixed(mname(s->cs->name, "rate_jitter_ns"),
+				     (int64_t)(((u128)s->fit.rms_q32 * 1000000000000000000ULL / tsc_uhz) >> 32), 3, "ns");
 		/* freq_hz is this fit scaled by the TSC rate, so the reference's fit error is in it
 		 * too (a declared ground truth has none; the reference itself is nominal by definition). */
 		metric_fixed(mname(s->cs->name, "freq_unc_ppm"),
