@@ -320,13 +320,17 @@ static void report_rates(const struct tol *t)
 	}
 	for (i = 0; i < SRC_COUNT; i++) {
 		struct stats *s = &st[i];
-		uint64_t ref_uhz = t->truth_tsc_hz ? t->truth_tsc_hz * 1000000 : tsc_uhz;
+		uint64_t ref_uhz = t->truth_tsc_hz ? t->truth_tsc_hz * 1000000 : tsc_uhz, nhz;
 		uint64_t unc = s->fit.unc_mppm / 1000;
 
 		if (!s->cs->present || !s->fit.ok || i == SRC_TSC)
 			continue;
 		s->freq_uhz = source_uhz(ref_uhz, s->fit.cpt_q32);
-		metric_fixed(mname(s->cs->name, "freq_hz"), (int64_t)s->freq_uhz, 6, "Hz");
+		nhz = source_nhz(ref_uhz, s->fit.cpt_q32);
+		if (nhz <= INT64_MAX)
+			metric_fixed(mname(s->cs->name, "freq_hz"), (int64_t)nhz, 9, "Hz");
+		else
+			metric_fixed(mname(s->cs->name, "freq_hz"), (int64_t)s->freq_uhz, 6, "Hz");
 		/* Residual jitter: RMS distance of the samples from the fitted line, in ns (the
 		 * read's own timing noise plus the bracket; coarse sources: the edges' timing). */
 		if (tsc_uhz)
@@ -348,7 +352,7 @@ static void report_rates(const struct tol *t)
 		}
 		if (!s->cs->nominal_uhz)
 			continue;
-		s->ppm_m = ppm_milli(s->freq_uhz, s->cs->nominal_uhz);
+		s->ppm_m = source_ppm_milli(ref_uhz, s->cs->nominal_uhz, s->fit.cpt_q32);
 		metric_fixed(mname(s->cs->name, "ppm"), s->ppm_m, 3, "ppm");
 		if (t->truth_tsc_hz) {
 			int64_t lim = (int64_t)t->truth_ppm * 1000;
@@ -413,7 +417,7 @@ static void report_scales(const struct tol *t)
 			check_skip(mname(n, "scale"), "%s", claimed ? "rate not measured" : "scale unreadable now");
 			continue;
 		}
-		ppm = scale_ppm_milli(claimed, s->cs->nominal_uhz, s->fit.cpt_q32);
+		ppm = source_ppm_milli(claimed, s->cs->nominal_uhz, s->fit.cpt_q32);
 		metric_fixed(mname(n, "scale_ppm"), ppm, 3, "ppm");
 		if (4 * s->fit.unc_mppm > (uint64_t)lim) {
 			check_skip(mname(n, "scale"), "rate uncertainty %llu milli-ppm cannot resolve %llu ppm",

@@ -259,6 +259,16 @@ uint64_t source_uhz(uint64_t tsc_uhz, u128 cpt_q32)
 	return cpt_q32 ? (uint64_t)(((u128)tsc_uhz << 32) / cpt_q32) : 0;
 }
 
+uint64_t source_nhz(uint64_t tsc_uhz, u128 cpt_q32)
+{
+	u128 q;
+
+	if (!cpt_q32)
+		return 0;
+	q = ((u128)tsc_uhz * 1000 << 32) / cpt_q32; /* tsc_uhz < 2^64: the product < 2^106 */
+	return q > UINT64_MAX ? UINT64_MAX : (uint64_t)q;
+}
+
 int64_t ppm_milli(uint64_t measured, uint64_t nominal)
 {
 	s128 d = (s128)measured - (s128)nominal;
@@ -266,7 +276,7 @@ int64_t ppm_milli(uint64_t measured, uint64_t nominal)
 	return nominal ? (int64_t)(d * 1000000000 / (s128)nominal) : 0;
 }
 
-int64_t scale_ppm_milli(uint64_t claimed_tsc_uhz, uint64_t nominal_uhz, u128 cpt_q32)
+int64_t source_ppm_milli(uint64_t tsc_uhz, uint64_t nominal_uhz, u128 cpt_q32)
 {
-	return ppm_milli(claimed_tsc_uhz, tsc_uhz_from_ref(nominal_uhz, cpt_q32));
+	return ppm_milli(tsc_uhz, tsc_uhz_from_ref(nominal_uhz, cpt_q32));
 }

@@ -56,10 +56,14 @@ uint64_t tsc_uhz_from_ref(uint64_t nominal_uhz, u128 cpt_q32);
 uint64_t source_uhz(uint64_t tsc_uhz, u128 cpt_q32);
 /* (measured / nominal - 1) in milli-ppm, signed. */
 int64_t ppm_milli(uint64_t measured, uint64_t nominal);
-/* A TSC-derived source (nominal_uhz, measured cpt_q32) against the TSC rate its published
- * scale claims: how fast it ran relative to TSC x scale, milli-ppm (positive: faster). The
- * TSC rate itself cancels: both sides are in the source's own cycles. */
-int64_t scale_ppm_milli(uint64_t claimed_tsc_uhz, uint64_t nominal_uhz, u128 cpt_q32);
+/* The same in nano-hertz (saturated), for slow sources: the RTC's 1 Hz in micro-hertz
+ * would print (and compare) only to 1 ppm. */
+uint64_t source_nhz(uint64_t tsc_uhz, u128 cpt_q32);
+/* A source's rate over its nominal rate, minus 1, in milli-ppm, given the TSC rate: computed
+ * from the TSC side (nominal x cycles per tick, ~2e9 Hz in uHz), so even a 1 Hz source keeps
+ * 1e-15 resolution. With the TSC rate a published scale claims (kvm-clock, Hyper-V page), it
+ * is how far the source ran from TSC x its own scale (positive: faster). */
+int64_t source_ppm_milli(uint64_t tsc_uhz, uint64_t nominal_uhz, u128 cpt_q32);
 /* Root sum of squares of two independent uncertainties (any one unit): a rate scaled by the
  * TSC rate carries the uncertainty of the reference that measured the TSC as well. */
 uint64_t unc_rss(uint64_t a, uint64_t b);

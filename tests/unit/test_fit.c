@@ -178,10 +178,26 @@ static void test_few_samples_width_floor(void **state)
 	assert_true(r.unc_mppm < 1000); /* far below width/span = 20000 / 2.1e7 = 950 ppm */
 }
 
+/* A 1 Hz source 0.025 ppm slow against a 2.096 GHz TSC: micro-hertz would say 0.999999 Hz,
+ * i.e. -1 ppm; nano-hertz and the TSC-side ppm keep the truth. */
+static void test_slow_source_resolution(void **state)
+{
+	const uint64_t tsc_uhz = 2096013000000000ULL;
+	/* cycles per tick = 2.096013e9 / (1 - 25e-9) */
+	u128 cpt = (u128)(((unsigned __int128)tsc_uhz << 32) / 1000000ULL * 1000000000ULL / 999999975ULL);
+
+	(void)state;
+	assert_int_equal(source_uhz(tsc_uhz, cpt), 999999);
+	assert_in_range(source_nhz(tsc_uhz, cpt), 999999974, 999999976);
+	assert_in_range(source_ppm_milli(tsc_uhz, 1000000, cpt), -26, -24);
+	assert_int_equal(source_nhz(tsc_uhz, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_few_samples_width_floor),
+		cmocka_unit_test(test_slow_source_resolution),
 		cmocka_unit_test(test_exact_line),
 		cmocka_unit_test(test_outliers),
 		cmocka_unit_test(test_coarse_edges),

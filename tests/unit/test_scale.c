@@ -1,7 +1,7 @@
 /* Host test of the kvm-clock "keeps to its own scale" pipeline end to end, without a KVM
  * host: kvm-clock reads are synthesised with time/pvclock.c from a simulated TSC, fitted
  * with time/fit.c exactly as the guest's rate window does, and judged with
- * scale_ppm_milli() as time/compare.c does. A host that never re-bases system_time gives
+ * source_ppm_milli() as time/compare.c does. A host that never re-bases system_time gives
  * 0 ppm; one that steps it forward at every update shows the step rate; the update jump
  * arithmetic sees each step. */
 #include <stdarg.h>
@@ -48,7 +48,7 @@ static int64_t run(int64_t step_ns, int64_t *jump_seen)
 	}
 	fit_cycles_per_tick(smp, N, &r);
 	assert_true(r.ok);
-	return scale_ppm_milli(pvclock_tsc_uhz(s.mul, s.shift), KVM_NOMINAL_UHZ, r.cpt_q32);
+	return source_ppm_milli(pvclock_tsc_uhz(s.mul, s.shift), KVM_NOMINAL_UHZ, r.cpt_q32);
 }
 
 static void test_keeps_its_scale(void **state)
