@@ -344,7 +344,9 @@ def sc_rtc_shifted():
 def kvm_common(sc, res):
     """What every KVM run must show: kvm-clock present and keeping to its own scale, its TSC
     hint and rate agreeing with the HPET/PM timer, its wall clock with the RTC and GetTime."""
-    record(sc, "hv_signature", info_text(res, "hv.signature") == "KVMKVMKVM", str(info_text(res, "hv.signature")))
+    # The signature is "KVMKVMKVM\0\0\0", printed escaped (arch/x86/cpuid_decode.c cpuid_escape).
+    record(sc, "hv_name", info_text(res, "hv.name") == "kvm", "%s / %s" % (info_text(res, "hv.name"),
+                                                                         info_text(res, "hv.signature")))
     record(sc, "kvmclock_present", metric(res, "kvmclock.present") == 1, info_text(res, "kvmclock.absent_reason") or "")
     for name in ("kvmclock.rate", "kvmclock.monotonic", "tsc.hint.kvmclock", "pair.hpet.kvmclock",
                  "pair.pmtimer.kvmclock", "wall.efi.kvmclock", "wall.rtc.kvmclock"):
