@@ -13,8 +13,9 @@
 
 #define MMAP_SPARE_DESCRIPTORS 16 /* room for the map growing between the size query and the call */
 #define CFG_MAX_BYTES 4096
-/* A Start-up IPI starts an AP at page V of the first MiB (Intel SDM vol. 3A 9.4.4.1). */
-#define AP_PAGE_MAX_ADDRESS 0xfffff
+/* A Start-up IPI starts an AP at page VV of the first MiB, VV below 0xA0 (Intel SDM vol. 3A
+ * 9.4.4.1; vectors 0xA0-0xBF are reserved). */
+#define AP_PAGE_MAX_ADDRESS 0x9ffff
 
 static struct fw_info fw;
 static uint8_t main_stack[CPU_STACK_SIZE] __attribute__((aligned(16)));

@@ -142,6 +142,7 @@ static void ap_work(void *arg)
 		if (!warp_loop(me))
 			__atomic_store_n(&sh.ap_lock_timeout, 1, __ATOMIC_RELEASE);
 		__atomic_store_n(&sh.ap_warp_done, 1, __ATOMIC_RELEASE);
+		last = rdtsc_ordered(); /* the silence is counted from here, not from ap_work's start */
 		/* Answer pings until told to stop, or until the boot CPU has been silent too long. */
 		while (!__atomic_load_n(&sh.stop, __ATOMIC_ACQUIRE)) {
 			s = __atomic_load_n(&sh.seq, __ATOMIC_ACQUIRE);

@@ -40,7 +40,9 @@ _Static_assert(AP_TRAMP_PARAMS + sizeof(struct ap_tramp_params) <= AP_TRAMP_PAGE
 #define SMP_AP_STACK_BYTES    (32 * 1024)
 #define SMP_WHY_LEN           200
 #define FOUR_GIB              0x100000000ull
-#define ONE_MIB               0x100000ull
+/* A Start-up IPI's vector VV starts the AP at 0xVV000; vectors 0xA0-0xBF are reserved
+ * (Intel SDM vol. 3A, MP initialization), so the page must lie below 0xA0000. */
+#define SIPI_VECTOR_RESERVED_FROM 0xa0000u
 
 /* Trampoline GDT: flat 32-bit code and data, 64-bit code (SDM 3A 3.4.5). */
 #define GDT_CODE32 0x00cf9a000000ffffull
@@ -186,9 +188,10 @@ void smp_setup(uint64_t page, uint64_t alloc_status, bool enabled)
 	else if (!page)
 		cp_snprintf(smp.why, sizeof(smp.why), "no page below 1 MiB for the trampoline "
 			    "(AllocatePages status 0x%llx)", (unsigned long long)alloc_status);
-	else if (page >= ONE_MIB || (page & (AP_TRAMP_PAGE_BYTES - 1)))
-		cp_snprintf(smp.why, sizeof(smp.why), "trampoline page 0x%llx not a page below 1 MiB",
-			    (unsigned long long)page);
+	else if (page >= SIPI_VECTOR_RESERVED_FROM || (page & (AP_TRAMP_PAGE_BYTES - 1)))
+		cp_snprintf(smp.why, sizeof(smp.why), "trampoline page 0x%llx not a page below 0x%x "
+			    "(Start-up IPI vectors 0xA0-0xBF are reserved)", (unsigned long long)page,
+			    SIPI_VECTOR_RESERVED_FROM);
 	else if (!ipi_setup(smp.why, sizeof(smp.why)))
 		;
 	else if (prepare_page())

@@ -37,12 +37,25 @@ static void dump(const struct trap_frame *f, const struct percpu *c)
 	     (unsigned long long)f->r14, (unsigned long long)f->r15);
 }
 
+/* What an armed probe may legitimately raise: synchronous faults of the one instruction it
+ * runs (#DE, #UD, #TS, #NP, #SS, #GP, #PF, #AC). An NMI, #MC or #DB arriving meanwhile is not
+ * the probe's answer: it is reported as unexpected, never swallowed by the fixup. */
+static bool recoverable(uint64_t vector)
+{
+	switch (vector) {
+	case 0: case 6: case 10: case 11: case 12: case 13: case 14: case 17:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	struct percpu *c = this_cpu();
 	char why[96];
 
-	if (c->fault_fixup && f->vector < 32) {
+	if (c->fault_fixup && recoverable(f->vector)) {
 		c->fault_code = f->vector + 1;
 		c->fault_error = f->error;
 		f->rip = c->fault_fixup;
