@@ -24,9 +24,10 @@ struct clocksource {
 	bool down;                /* raw counter counts down (PIT, APIC timer) */
 	/* Ticks change rarely compared to a read (RTC seconds): rate and offset are measured
 	 * by timing value changes (edges) instead of by sampling. A property, not a device test.
-	 * Contract: read_raw latches the value in its first, cheap part (a poll); a read that
-	 * sees a change may then take longer (decoding more) without moving the latch. */
+	 * A read that sees a change may take longer (decoding more) after the value was
+	 * latched, so the driver stores the TSC right after the latch in latch_tsc. */
 	bool coarse;
+	uint64_t latch_tsc;       /* coarse sources: TSC just after read_raw latched (0: unknown) */
 
 	uint64_t (*read_raw)(struct clocksource *cs); /* one raw counter read */
 	/* A source the guest computes from the TSC with a scale the hypervisor publishes

@@ -154,12 +154,12 @@ static void rate_window(uint64_t window_ms)
 	     (unsigned long long)window_ms);
 }
 
-/* Coarse source: sample the moments its value changes. The value is latched at the start
- * of a read (clocksource.h), so an edge lies between the previous read's start and this
- * read's start plus the quickest read: the midpoint is the estimate, the span its width.
- * The read that sees the change may be slower (the driver decodes more), after the latch,
- * so it does not widen the bracket. An edge whose poll gap is stretched (the vCPU was
- * preempted, or a host lock was contended) beyond both COARSE_EDGE_WIDTH_FACTOR quickest
+/* Coarse source: sample the moments its value changes. An edge lies between the previous
+ * read's start and the moment this read latched its value (clocksource.h latch_tsc; the
+ * read's end when the driver does not say): the midpoint is the estimate, the span its
+ * width. The read that sees the change may be slower after the latch (the driver decodes
+ * more), which must not widen the bracket. An edge whose poll gap is stretched (the vCPU
+ * was preempted, or a host lock was contended) beyond both COARSE_EDGE_WIDTH_FACTOR quickest
  * polls and COARSE_EDGE_GAP_PPM of the period is not used: the next edge is awaited
  * instead, within a bounded number of periods. */
 #define COARSE_EDGE_WIDTH_FACTOR 8
@@ -177,23 +177,22 @@ static void coarse_edges(struct stats *s)
 	uint64_t limit = period ? period * (COARSE_EDGES + COARSE_EXTRA_PERIODS) : mul_div_u64(wait_tsc_hz(), 5, 1);
 	uint64_t gap_ok = period / (1000000 / COARSE_EDGE_GAP_PPM);
 	uint64_t start = rdtsc_ordered(), prev_t0 = start, prev_v = cs_read(cs), t0, t1, v;
-	uint64_t min_poll = UINT64_MAX, min_read = UINT64_MAX;
+	uint64_t min_poll = UINT64_MAX;
 	unsigned spoiled = 0;
 
 	s->n = 0;
 	while (s->n < COARSE_EDGES && rdtsc_ordered() - start < limit) {
 		t0 = rdtsc_ordered();
+		cs->latch_tsc = 0;
 		v = cs_read(cs);
 		t1 = rdtsc_ordered();
 		if (v == prev_v) {
 			if (t0 - prev_t0 < min_poll)
 				min_poll = t0 - prev_t0;
-			if (t1 - t0 < min_read)
-				min_read = t1 - t0;
 		} else if (t0 - prev_t0 > min_poll * COARSE_EDGE_WIDTH_FACTOR && t0 - prev_t0 > gap_ok) {
 			spoiled++;
 		} else {
-			uint64_t hi = t0 + (min_read == UINT64_MAX ? t1 - t0 : min_read);
+			uint64_t hi = cs->latch_tsc >= t0 && cs->latch_tsc <= t1 ? cs->latch_tsc : t1;
 
 			s->smp[s->n++] = (struct fit_sample){ .tsc = prev_t0 + (hi - prev_t0) / 2, .ticks = v,
 							      .width = (uint32_t)(hi - prev_t0) };

@@ -142,7 +142,8 @@ static uint64_t rtc_read_raw(struct clocksource *cs)
 	struct civil_time t;
 	char why[CS_REASON_LEN];
 
-	(void)cs;
+	/* The seconds register is the latch: an edge seen below happened before this. */
+	cs->latch_tsc = rdtsc_ordered();
 	rtc.last_poll_tsc = now;
 	if (rtc.cached && s == rtc.cached_sec && now - prev < RTC_CACHE_MAX_CYCLES)
 		return rtc.cached_unix;
