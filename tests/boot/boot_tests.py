@@ -341,22 +341,31 @@ def sc_rtc_shifted():
     record(sc, "only_wall_fails", failed == ["wall.efi.rtc"], str(failed))
 
 
-def kvm_common(sc, res):
-    """What every KVM run must show: kvm-clock present and keeping to its own scale, its TSC
-    hint and rate agreeing with the HPET/PM timer, its wall clock with the RTC and GetTime."""
-    # The signature is "KVMKVMKVM\0\0\0", printed escaped (arch/x86/cpuid_decode.c cpuid_escape).
-    record(sc, "hv_name", info_text(res, "hv.name") == "kvm", "%s / %s" % (info_text(res, "hv.name"),
-                                                                         info_text(res, "hv.signature")))
-    record(sc, "kvmclock_present", metric(res, "kvmclock.present") == 1, info_text(res, "kvmclock.absent_reason") or "")
-    for name in ("kvmclock.rate", "kvmclock.monotonic", "tsc.hint.kvmclock", "pair.hpet.kvmclock",
-                 "pair.pmtimer.kvmclock", "wall.efi.kvmclock", "wall.rtc.kvmclock"):
+# Under KVM some checks judge the host, not the guest: a host without a stable master clock
+# (e.g. nested virtualisation) may step kvm-clock at updates (monotonic, scale) and leave the
+# Hyper-V TSC page invalid; vCPUs may see warped TSCs. Those failures are findings about the
+# host: reported here, not asserted. Everything else must pass.
+HOST_FINDINGS = {"kvmclock.monotonic", "kvmclock.scale", "hyperv.monotonic", "hyperv.scale",
+                 "tsc.sync", "tsc.sync.offset"}
+
+
+def kvm_run(sc, args):
+    """Boot under KVM; the run must end normally and fail only on host findings."""
+    rc, res, _, _, _ = boot(args)
+    log = res.get("log", {})
+    failed = {c["name"] for c in log.get("checks", []) if c["result"] == "fail"}
+    record(sc, "exit_status", rc == 0 or (rc == 1 and failed <= HOST_FINDINGS), "rc %s, failed %s" % (rc, sorted(failed)))
+    record(sc, "markers", log.get("started") and log.get("ended"), "start/end marker missing")
+    record(sc, "log_errors", not log.get("errors"), "; ".join(log.get("errors", [])[:3]))
+    for name in sorted(failed & HOST_FINDINGS):
+        print("  info: %s host finding: %s: %s" % (sc, name, (check_result(res, name) or {}).get("message")))
+    return res
+
+
+def passes(sc, res, names):
+    for name in names:
         c = check_result(res, name)
         record(sc, name.replace(".", "_"), c is not None and c["result"] == "pass", str(c))
-    c = check_result(res, "kvmclock.scale")
-    record(sc, "kvmclock_scale", c is not None and c["result"] in ("pass", "skip"), str(c))
-    print("  info: %s kvmclock.scale_ppm %s, tsc.hint_ppm.kvmclock %s, wall.rtc.kvmclock.offset_ms %s, "
-          "kvmclock.update_jumps %s" % (sc, metric(res, "kvmclock.scale_ppm"), metric(res, "tsc.hint_ppm.kvmclock"),
-                                        metric(res, "wall.rtc.kvmclock.offset_ms"), metric(res, "kvmclock.update_jumps")))
 
 
 def sc_kvm():
@@ -365,12 +374,23 @@ def sc_kvm():
     if not KVM_OK:
         record_skip(sc, "no usable /dev/kvm: kvm-clock, its wall clock and the KVM paths were not exercised")
         return
-    rc, res, _, _, _ = boot(["--accel", "kvm", "--smp", "2"])
-    common(sc, rc, res)
-    kvm_common(sc, res)
-    # The AP starts under KVM too; tsc.sync there is a finding about the host, not asserted.
-    c = check_result(res, "smp.start")
-    record(sc, "smp_start", c is not None and c["result"] == "pass", str(c))
+    res = kvm_run(sc, ["--accel", "kvm", "--smp", "2"])
+    # The signature is "KVMKVMKVM\0\0\0", printed escaped (arch/x86/cpuid_decode.c cpuid_escape).
+    record(sc, "hv_name", info_text(res, "hv.name") == "kvm", "%s / %s" % (info_text(res, "hv.name"),
+                                                                         info_text(res, "hv.signature")))
+    record(sc, "kvmclock_present", metric(res, "kvmclock.present") == 1, info_text(res, "kvmclock.absent_reason") or "")
+    passes(sc, res, ("kvmclock.rate", "tsc.hint.kvmclock", "pair.hpet.kvmclock", "pair.pmtimer.kvmclock",
+                     "wall.efi.kvmclock", "wall.rtc.kvmclock", "smp.start"))
+    stable = metric(res, "kvmclock.stable_bit_honoured") == 1
+    print("  info: %s stable bit %s; kvmclock.scale_ppm %s, tsc.hint_ppm.kvmclock %s, wall.rtc.kvmclock.offset_ms %s, "
+          "kvmclock.update_jumps %s" % (sc, "set" if stable else "NOT set (host without master clock)",
+                                        metric(res, "kvmclock.scale_ppm"), metric(res, "tsc.hint_ppm.kvmclock"),
+                                        metric(res, "wall.rtc.kvmclock.offset_ms"), metric(res, "kvmclock.update_jumps")))
+    if stable:
+        # With a master clock the host never re-bases kvm-clock: it must keep to its scale.
+        passes(sc, res, ("kvmclock.monotonic",))
+        c = check_result(res, "kvmclock.scale")
+        record(sc, "kvmclock_scale", c is not None and c["result"] in ("pass", "skip"), str(c))
 
 
 def sc_kvm_hyperv():
@@ -379,15 +399,19 @@ def sc_kvm_hyperv():
     if not KVM_OK:
         record_skip(sc, "no usable /dev/kvm: the Hyper-V reference time paths were not exercised")
         return
-    rc, res, _, _, _ = boot(["--hyperv"])
-    common(sc, rc, res)
+    res = kvm_run(sc, ["--hyperv"])
     record(sc, "hyperv_present", metric(res, "hyperv.present") == 1, info_text(res, "hyperv.absent_reason") or "")
-    record(sc, "tsc_page_path", info_text(res, "hyperv.path") == "reference TSC page", str(info_text(res, "hyperv.path")))
-    for name in ("hyperv.rate", "hyperv.monotonic", "tsc.hint.hyperv_tsc_page", "pair.hpet.hyperv"):
-        c = check_result(res, name)
-        record(sc, name.replace(".", "_"), c is not None and c["result"] == "pass", str(c))
-    c = check_result(res, "hyperv.scale")
-    record(sc, "hyperv_scale", c is not None and c["result"] in ("pass", "skip"), str(c))
+    passes(sc, res, ("hyperv.rate", "pair.hpet.hyperv"))
+    path = info_text(res, "hyperv.path")
+    print("  info: %s hyperv.path %s; hyperv.scale_ppm %s, tsc.hint_ppm.hyperv_tsc_page %s"
+          % (sc, path, metric(res, "hyperv.scale_ppm"), metric(res, "tsc.hint_ppm.hyperv_tsc_page")))
+    if path == "reference TSC page":
+        passes(sc, res, ("hyperv.monotonic", "tsc.hint.hyperv_tsc_page"))
+        c = check_result(res, "hyperv.scale")
+        record(sc, "hyperv_scale", c is not None and c["result"] in ("pass", "skip"), str(c))
+    else:
+        # KVM leaves the page invalid without a master clock: the MSR path must then be in use.
+        record(sc, "msr_path", path == "TIME_REF_COUNT MSR", str(path))
 
 
 def sc_icount():
