@@ -330,7 +330,8 @@ void tsc_sync_report(void)
 	if (rate_known())
 		metric_u64("tsc.sync.max_warp_ns", cycles_ns(max_warp), "ns");
 	metric_u64("tsc.sync.handoffs", handoffs, "count");
-	metric_u64("tsc.sync.elapsed_ms", cycles_ns(elapsed_cycles) / 1000000, "ms");
+	if (rate_known())
+		metric_u64("tsc.sync.elapsed_ms", cycles_ns(elapsed_cycles) / 1000000, "ms");
 
 	if (!measured)
 		check_skip("tsc.sync", "no AP completed the warp test (see smp.failed)");

@@ -232,12 +232,16 @@ static const char *stage_name(uint32_t stage)
 	return stage < sizeof(names) / sizeof(names[0]) ? names[stage] : "unknown stage";
 }
 
-/* Stop an AP that misbehaved: INIT holds it in wait-for-SIPI (SDM 9.4.2). */
+/* Stop an AP that misbehaved: INIT holds it in wait-for-SIPI (SDM 9.4.2). If even the INIT
+ * cannot be sent, the AP may still be running on the shared stack and page: start no more. */
 static void stop_ap(struct smp_cpu *c)
 {
 	char why[SMP_WHY_LEN];
 
-	(void)ipi_send(c->apic_id, APIC_ICR_DM_INIT | APIC_ICR_LEVEL_ASSERT, why, sizeof(why));
+	if (ipi_send(c->apic_id, APIC_ICR_DM_INIT | APIC_ICR_LEVEL_ASSERT, why, sizeof(why)))
+		return;
+	smp.ready = false;
+	diag("smp: could not stop APIC ID %u (%s): no further APs are started", c->apic_id, why);
 }
 
 bool smp_start_ap(unsigned i, void (*work)(void *), void *arg)
