@@ -36,24 +36,11 @@ uint64_t pvclock_ns_at(const struct pvclock_snapshot *s, uint64_t tsc, bool *bef
 	return s->system_time + pvclock_scale_delta(tsc - s->tsc_timestamp, s->mul, s->shift);
 }
 
-uint64_t pvclock_tsc_hz(uint32_t mul, int shift)
-{
-	unsigned __int128 num = (unsigned __int128)NSEC_PER_SEC << 32, den = mul;
-
-	if (!mul || shift > PVCLOCK_MAX_SHIFT || shift < -PVCLOCK_MAX_SHIFT)
-		return 0;
-	if (shift >= 0)
-		den <<= shift;
-	else
-		num <<= -shift; /* < 2^125 */
-	return sat64(num / den);
-}
-
 uint64_t pvclock_tsc_uhz(uint32_t mul, int shift)
 {
 	unsigned __int128 num = (unsigned __int128)NSEC_PER_SEC * USEC_PER_SEC << 32, den = mul;
 
-	if (!mul || shift > PVCLOCK_MAX_SHIFT)
+	if (!mul || shift > PVCLOCK_MAX_SHIFT || shift < -PVCLOCK_MAX_SHIFT)
 		return 0;
 	if (shift < -45)
 		return UINT64_MAX; /* above 2^(82+45-32) uHz anyway; a larger left shift overflows */
@@ -62,6 +49,13 @@ uint64_t pvclock_tsc_uhz(uint32_t mul, int shift)
 	else
 		num <<= -shift; /* 10^15 * 2^32 < 2^82: at most 2^127 */
 	return sat64(num / den);
+}
+
+uint64_t pvclock_tsc_hz(uint32_t mul, int shift)
+{
+	uint64_t uhz = pvclock_tsc_uhz(mul, shift);
+
+	return uhz == UINT64_MAX ? uhz : uhz / USEC_PER_SEC; /* floor(floor(x * 10^6) / 10^6) = floor(x) */
 }
 
 int64_t pvclock_update_jump(const struct pvclock_snapshot *old, const struct pvclock_snapshot *new, uint64_t tsc)
@@ -95,18 +89,18 @@ uint64_t hv_ref_time(uint64_t tsc, uint64_t scale, int64_t offset)
 	return (uint64_t)(((unsigned __int128)tsc * scale) >> 64) + (uint64_t)offset;
 }
 
-uint64_t hv_tsc_hz_from_scale(uint64_t scale)
-{
-	if (!scale)
-		return 0;
-	return sat64(((unsigned __int128)HV_REF_TIME_HZ << 64) / scale);
-}
-
 uint64_t hv_tsc_uhz_from_scale(uint64_t scale)
 {
 	if (!scale)
 		return 0;
 	return sat64(((unsigned __int128)HV_REF_TIME_HZ * USEC_PER_SEC << 64) / scale); /* 10^13 * 2^64 < 2^108 */
+}
+
+uint64_t hv_tsc_hz_from_scale(uint64_t scale)
+{
+	uint64_t uhz = hv_tsc_uhz_from_scale(scale);
+
+	return uhz == UINT64_MAX ? uhz : uhz / USEC_PER_SEC;
 }
 
 int64_t hv_update_jump(uint64_t old_scale, int64_t old_offset, uint64_t new_scale, int64_t new_offset, uint64_t tsc)

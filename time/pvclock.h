@@ -49,7 +49,7 @@ uint64_t pvclock_scale_delta(uint64_t delta, uint32_t mul_frac, int shift);
 uint64_t pvclock_ns_at(const struct pvclock_snapshot *s, uint64_t tsc, bool *before);
 
 /* The TSC rate the host encoded in mul/shift: 10^9 * 2^32 / (mul * 2^shift) Hz, 0 if mul is
- * 0, saturated at UINT64_MAX. */
+ * 0 or the shift absurd; UINT64_MAX when the micro-hertz figure below saturates. */
 uint64_t pvclock_tsc_hz(uint32_t mul, int shift);
 /* The same in micro-hertz (0 if mul is 0 or the shift is absurd), for ppm comparisons. */
 uint64_t pvclock_tsc_uhz(uint32_t mul, int shift);
@@ -78,7 +78,8 @@ _Static_assert(sizeof(struct hv_ref_tsc_page) == 24, "TLFS reference TSC page la
 
 /* ((tsc * scale) >> 64) + offset, 128-bit product. */
 uint64_t hv_ref_time(uint64_t tsc, uint64_t scale, int64_t offset);
-/* TSC rate implied by the page: 10^7 * 2^64 / scale Hz (0 if scale is 0; saturates). */
+/* TSC rate implied by the page: 10^7 * 2^64 / scale Hz (0 if scale is 0; UINT64_MAX when
+ * the micro-hertz figure saturates). */
 uint64_t hv_tsc_hz_from_scale(uint64_t scale);
 /* The same in micro-hertz. */
 uint64_t hv_tsc_uhz_from_scale(uint64_t scale);
