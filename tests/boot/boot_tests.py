@@ -35,7 +35,18 @@ SMP_MAX_MS_PER_AP = 400
 
 results = []
 skipped = []
-KVM_OK = os.access("/dev/kvm", os.R_OK | os.W_OK)
+
+
+def probe_kvm():
+    """(usable, why) from tools/run --probe-kvm: KVM counts only once a guest ran on it."""
+    p = subprocess.run([sys.executable, RUN, "--image", IMAGE, "--probe-kvm"], capture_output=True, text=True,
+                       timeout=60)
+    text = (p.stdout + p.stderr).strip().splitlines()
+    why = text[-1] if text else "tools/run --probe-kvm printed nothing"
+    return p.returncode == 0, why.split(": ", 2)[-1] if why.startswith("run: KVM") else why
+
+
+KVM_OK, KVM_WHY = None, None
 
 
 def record(scenario, name, ok, msg=""):
@@ -372,7 +383,8 @@ def sc_kvm():
     # Only where /dev/kvm works: kvm-clock is KVM's, and TCG offers no paravirtual clock.
     sc = "kvm"
     if not KVM_OK:
-        record_skip(sc, "no usable /dev/kvm: kvm-clock, its wall clock and the KVM paths were not exercised")
+        record_skip(sc, "KVM cannot run a guest here (%s): kvm-clock, its wall clock and the KVM paths were "
+                    "not exercised" % KVM_WHY)
         return
     res = kvm_run(sc, ["--accel", "kvm", "--smp", "2"])
     # The signature is "KVMKVMKVM\0\0\0", printed escaped (arch/x86/cpuid_decode.c cpuid_escape).
@@ -397,7 +409,8 @@ def sc_kvm_hyperv():
     # KVM with QEMU's Hyper-V time enlightenments: the reference TSC page and TIME_REF_COUNT.
     sc = "kvm_hyperv"
     if not KVM_OK:
-        record_skip(sc, "no usable /dev/kvm: the Hyper-V reference time paths were not exercised")
+        record_skip(sc, "KVM cannot run a guest here (%s): the Hyper-V reference time paths were not exercised"
+                    % KVM_WHY)
         return
     res = kvm_run(sc, ["--hyperv"])
     record(sc, "hyperv_present", metric(res, "hyperv.present") == 1, info_text(res, "hyperv.absent_reason") or "")
@@ -478,8 +491,10 @@ def main():
     if not os.path.exists(IMAGE) or not os.path.exists(HOST_TSC):
         print("boot tests: %s or %s missing: run make first" % (IMAGE, HOST_TSC))
         return 2
-    print("boot tests: TCG scenarios%s" % (", and KVM ones (/dev/kvm usable)" if KVM_OK else
-                                          "; no usable /dev/kvm: the KVM scenarios are skipped"))
+    global KVM_OK, KVM_WHY
+    KVM_OK, KVM_WHY = probe_kvm()
+    print("boot tests: TCG scenarios%s" % (", and KVM ones (%s)" % KVM_WHY if KVM_OK else
+                                          "; the KVM scenarios are skipped: %s" % KVM_WHY))
     for f in chosen:
         t = time.monotonic()
         print("== %s" % f.__name__[3:], flush=True)

@@ -442,17 +442,12 @@ class Runner(unittest.TestCase):
         self.assertIn("host,hv-relaxed,hv-vpindex,hv-time,hv-frequencies", cmd)
         self.assertNotIn("hv-time", " ".join(r.qemu_command(r.parse_args([]), "qemu", "kvm", "c", "v")))
         with self.assertRaises(r.SetupError):
-            r.choose_accel(r.parse_args(["--hyperv", "--accel", "tcg"]))
-        saved = r.kvm_usable
-        try:
-            r.kvm_usable = lambda: (False, "no /dev/kvm")
-            with self.assertRaises(r.SetupError):
-                r.choose_accel(r.parse_args(["--hyperv"]))
-            self.assertEqual(r.choose_accel(r.parse_args([]))[0], "tcg")
-            r.kvm_usable = lambda: (True, "/dev/kvm usable")
-            self.assertEqual(r.choose_accel(r.parse_args(["--hyperv"]))[0], "kvm")
-        finally:
-            r.kvm_usable = saved
+            r.choose_accel(r.parse_args(["--hyperv", "--accel", "tcg"]), lambda: (True, "ran"))
+        no, yes = (lambda: (False, "no /dev/kvm")), (lambda: (True, "a guest ran"))
+        with self.assertRaises(r.SetupError):
+            r.choose_accel(r.parse_args(["--hyperv"]), no)
+        self.assertEqual(r.choose_accel(r.parse_args([]), no)[0], "tcg")
+        self.assertEqual(r.choose_accel(r.parse_args(["--hyperv"]), yes)[0], "kvm")
 
     def test_run_hooks_and_report(self):
         res = result_of(make_log(n=6, ppm={"hpet": 100.0}))
