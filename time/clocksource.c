@@ -7,12 +7,11 @@ void cs_reset(struct clocksource *cs)
 {
 	cs->ext_started = false;
 	cs->ext = 0;
+	cs->last_tsc = 0;
 }
 
-uint64_t cs_read(struct clocksource *cs)
+static uint64_t extend(struct clocksource *cs, uint64_t raw)
 {
-	uint64_t raw = cs->read_raw(cs);
-
 	if (!cs->ext_started) {
 		/* Start the extended count at the raw value (inverted for down counters) so that
 		 * a 64-bit up-counter keeps its own value. */
@@ -22,6 +21,38 @@ uint64_t cs_read(struct clocksource *cs)
 		cs->ext += (uint64_t)counter_signed_delta(cs->last_raw, raw, cs->width, cs->down);
 	}
 	cs->last_raw = raw;
+	return cs->ext;
+}
+
+uint64_t cs_read(struct clocksource *cs)
+{
+	cs->last_tsc = 0; /* the next cs_read_tsc cannot measure its gap */
+	return extend(cs, cs->read_raw(cs));
+}
+
+uint64_t cs_read_tsc(struct clocksource *cs, uint64_t tsc)
+{
+	uint64_t raw = cs->read_raw(cs), seg_ticks;
+
+	if (cs->ext_started && cs->last_tsc && cs->width < 64) {
+		seg_ticks = cs->ext - cs->anchor_ext;
+		if ((int64_t)seg_ticks >= COUNTER_RATE_MIN_TICKS &&
+		    counter_gap_may_wrap(tsc - cs->last_tsc, seg_ticks, cs->last_tsc - cs->anchor_tsc, cs->width)) {
+			cs->ext += counter_delta(cs->last_raw, raw, cs->width, cs->down);
+			cs->last_raw = raw;
+			cs->reanchors++;
+			cs->reanchor_gap_cycles = tsc - cs->last_tsc;
+			cs->anchor_tsc = cs->last_tsc = tsc;
+			cs->anchor_ext = cs->ext;
+			return cs->ext;
+		}
+	}
+	extend(cs, raw);
+	if (!cs->last_tsc) {
+		cs->anchor_tsc = tsc;
+		cs->anchor_ext = cs->ext;
+	}
+	cs->last_tsc = tsc;
 	return cs->ext;
 }
 

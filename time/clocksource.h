@@ -40,6 +40,10 @@ struct clocksource {
 	uint64_t last_raw;
 	uint64_t ext;
 	bool ext_started;
+	/* Re-anchoring (cs_read_tsc): TSC of the last read (0: unknown), the segment since the
+	 * last anchor, and the gaps that could hide a wrap. */
+	uint64_t last_tsc, anchor_tsc, anchor_ext;
+	uint64_t reanchors, reanchor_gap_cycles;
 };
 
 /* Raw read extended to 64 bits, counting up; a backward step shows as a decrease. Must be
@@ -47,6 +51,14 @@ struct clocksource {
  * cannot promise that call cs_reset first. */
 uint64_t cs_read(struct clocksource *cs);
 void cs_reset(struct clocksource *cs);
+
+/* cs_read for callers that cannot promise the half-wrap rule (a VM paused, a vCPU
+ * descheduled), given the TSC at the read. A narrow counter whose gap since the last read
+ * could hide a wrap, by its own rate over the segment since the last anchor, is re-anchored:
+ * the count moves on by the raw difference modulo the wrap (it never steps back; how many
+ * wraps the gap held is unknowable from the counter), cs->reanchors counts it and
+ * cs->reanchor_gap_cycles keeps the gap. */
+uint64_t cs_read_tsc(struct clocksource *cs, uint64_t tsc);
 
 /* Convenience for drivers. */
 void cs_set_absent(struct clocksource *cs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -16,7 +16,9 @@
 #include "tsc_hints.h"
 #include "drift.h"
 #include "wallclock.h"
+#include "watchdog_model.h"
 #include "../arch/x86/io.h"
+#include "../arch/x86/acpi.h"
 #include "../lib/report.h"
 #include "../lib/fmt.h"
 #include "../lib/mem.h"
@@ -26,7 +28,7 @@
 #define MAX_SAMPLES 2048         /* per source; decimated by doubling the stride when full */
 #define COARSE_EDGES 4           /* four edges: a three-period baseline for coarse sources */
 #define COST_READS 1000
-#define WD_SAMPLES 500
+#define WD_INTERVALS 500
 /* A gap between two reads of a narrow counter longer than this many times the shortest gap
  * seen (a host preemption, an SMI) is checked for a hidden wrap (counter_gap_may_wrap): only
  * then do the samples after it start a new fit segment. 1000 x a few-us loop is still far
@@ -54,7 +56,7 @@ struct stats {
 };
 
 static struct stats st[SRC_COUNT];
-static uint32_t scratch[COST_READS > WD_SAMPLES ? COST_READS : WD_SAMPLES];
+static uint32_t scratch[COST_READS > WD_INTERVALS ? COST_READS : WD_INTERVALS];
 static uint64_t tsc_uhz, tsc_unc_mppm; /* the TSC rate from the best reference, its 1-sigma */
 static uint32_t bracket_overhead;
 
@@ -493,41 +495,60 @@ static void report_quality(void)
 	}
 }
 
-/* Linux's watchdog reads reference, clocksource, reference; a read-back delay above
- * WATCHDOG_MAX_SKEW on every attempt of an interval marks the TSC unstable. Measure that
- * delay's distribution for each reference the kernel could pick. */
+/* Would Linux mark the TSC unstable with this source as its watchdog? Run the modelled
+ * kernel's read (time/watchdog_model.h) WD_INTERVALS times, back to back, on real reads. */
 static void watchdog_prediction(void)
 {
-	unsigned i, k, over;
+	unsigned i, k, a, cpus = acpi.cpu_count ? acpi.cpu_count : 1, retries = wd_max_retries(cpus);
 
+	info("watchdog.model", "%s: WATCHDOG_MAX_SKEW %u us, %u retries (ilog2(%u CPUs) / 2 + 1)", WD_MODEL_KERNEL,
+	     WATCHDOG_MAX_SKEW_NS / 1000, retries, cpus);
 	for (i = 0; i < SRC_COUNT; i++) {
 		struct stats *s = &st[i];
 		const char *n = s->cs->name;
+		struct wd_prediction p;
+		enum wd_read r = WD_READ_RETRY;
 		char name[48];
-		u128 p4;
+		unsigned d = 0;
 
 		if (!fine(s) || !s->cs->nominal_uhz || i == SRC_TSC)
 			continue;
-		for (k = 0, over = 0; k < WD_SAMPLES; k++) {
-			uint64_t w0 = cs_read(s->cs), w1;
+		wd_prediction_reset(&p);
+		for (k = 0; k < WD_INTERVALS; k++) {
+			for (a = 0, r = WD_READ_RETRY; r == WD_READ_RETRY; a++) {
+				uint64_t w0 = cs_read(s->cs), w1, w2, delay, seq;
 
-			(void)rdtsc_ordered();
-			w1 = cs_read(s->cs);
-			scratch[k] = (uint32_t)mul_div_u64(w1 - w0, 1000000000000000ULL, s->cs->nominal_uhz);
-			over += scratch[k] > WATCHDOG_MAX_SKEW_NS;
+				(void)rdtsc_ordered();
+				w1 = cs_read(s->cs);
+				w2 = cs_read(s->cs);
+				delay = mul_div_u64(w1 - w0, 1000000000000000ULL, s->cs->nominal_uhz);
+				seq = mul_div_u64(w2 - w1, 1000000000000000ULL, s->cs->nominal_uhz);
+				if (a == 0 && d < WD_INTERVALS)
+					scratch[d++] = (uint32_t)(delay > UINT32_MAX ? UINT32_MAX : delay);
+				wd_prediction_attempt(&p, delay, seq, WATCHDOG_MAX_SKEW_NS);
+				r = wd_read_step(a, delay, seq, retries, WATCHDOG_MAX_SKEW_NS);
+			}
+			wd_prediction_add(&p, r);
 		}
+		wd_prediction_finish(&p, retries, WATCHDOG_INTERVALS_PER_HOUR);
 		cp_snprintf(name, sizeof(name), "watchdog.%s", n);
-		metric_u64(mname(name, "delay_p50_ns"), percentile_u32(scratch, WD_SAMPLES, 50), "ns");
-		metric_u64(mname(name, "delay_p99_ns"), percentile_u32(scratch, WD_SAMPLES, 99), "ns");
-		metric_u64(mname(name, "delay_max_ns"), scratch[WD_SAMPLES - 1], "ns");
-		metric_u64(mname(name, "over_skew_permille"), over * 1000 / WD_SAMPLES, "permille");
-		/* expected give-ups per hour = intervals * p^4, p = over / WD_SAMPLES */
-		p4 = (u128)over * over * over * over * WATCHDOG_HORIZON_INTERVALS;
-		check(p4 < (u128)WD_SAMPLES * WD_SAMPLES * WD_SAMPLES * WD_SAMPLES, mname("watchdog.tsc.vs", n),
-		      "Linux would mark the TSC unstable with %s as watchdog: %u/%u read-backs exceed %u us "
-		      "(p99 %u ns), so %u consecutive failures happen within an hour",
-		      n, over, WD_SAMPLES, WATCHDOG_MAX_SKEW_NS / 1000, percentile_u32(scratch, WD_SAMPLES, 99),
-		      WATCHDOG_READ_ATTEMPTS);
+		metric_u64(mname(name, "delay_p50_ns"), percentile_u32(scratch, d, 50), "ns");
+		metric_u64(mname(name, "delay_p99_ns"), percentile_u32(scratch, d, 99), "ns");
+		metric_u64(mname(name, "delay_max_ns"), scratch[d - 1], "ns");
+		metric_u64(mname(name, "over_skew_permille"), (uint64_t)p.attempts_over * 1000 / p.attempts, "permille");
+		metric_u64(mname(name, "skipped_permille"), (uint64_t)p.skip * 1000 / p.intervals, "permille");
+		metric_u64(mname(name, "unstable_intervals"), p.unstable, "count");
+		metric_fixed(mname(name, "unstable_per_hour"), (int64_t)p.per_hour_milli, 3, "count");
+		if (p.skip * 2 > p.intervals)
+			diag("watchdog %s: %u/%u intervals would skip the clock-skew test (watchdog reads slower than "
+			     "%u us): Linux would rarely check the TSC against %s at all", n, p.skip, p.intervals,
+			     WATCHDOG_MAX_SKEW_NS / 2000, n);
+		check(p.per_hour_milli < 1000, mname("watchdog.tsc.vs", n),
+		      "%s would mark the TSC unstable with %s as watchdog: %u/%u simulated intervals ended "
+		      "'marking unstable' (%u skipped), %u/%u attempts over %u us without a slow wd-wd read; "
+		      "expected %llu.%03llu times an hour", WD_MODEL_KERNEL, n, p.unstable, p.intervals, p.skip,
+		      p.attempts_over, p.attempts, WATCHDOG_MAX_SKEW_NS / 1000,
+		      (unsigned long long)(p.per_hour_milli / 1000), (unsigned long long)(p.per_hour_milli % 1000));
 	}
 }
 

@@ -105,6 +105,20 @@ def parse_sample_lines(diagnostics):
     return rows, warnings
 
 
+_REANCHOR_RE = re.compile(r"reanchor (\d+) ([a-z0-9_]+) gap_us=(\d+)$")
+
+
+def parse_reanchors(diagnostics):
+    """{src: [(seq, gap_us)]} from the `# reanchor` lines: from sample seq on, the source's
+    count was re-anchored after a gap that may have hidden a wrap."""
+    out = {}
+    for d in diagnostics or []:
+        m = _REANCHOR_RE.match(d.get("text", ""))
+        if m:
+            out.setdefault(m.group(2), []).append((int(m.group(1)), int(m.group(3))))
+    return out
+
+
 def source_rate(log, src):
     """(Hz, "nominal"|"measured") to turn a source's ticks into seconds, or (None, None)."""
     for name, kind in ((src + ".nominal_hz", "nominal"), (src + ".freq_hz", "measured")):
@@ -116,16 +130,24 @@ def source_rate(log, src):
     return None, None
 
 
-def linfit(xs, ys):
-    """Least squares y = a + b x: (b, a, rms residual, standard error of b or None).
+def linfit(xs, ys, segs=None):
+    """Least squares y = a_k + b x with one intercept per segment k (segs[i], default one
+    segment): (b, a of the first segment, rms residual, standard error of b or None).
     Centred sums keep the precision."""
     n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx if sxx > 0 else 0.0
-    a = my - b * mx
-    ss = sum((y - a - b * x) ** 2 for x, y in zip(xs, ys))
-    se = math.sqrt(ss / (n - 2) / sxx) if n > 2 and sxx > 0 else None
+    segs = segs or [0] * n
+    groups = {}
+    for x, y, k in zip(xs, ys, segs):
+        groups.setdefault(k, []).append((x, y))
+    means = {k: (sum(x for x, _ in g) / len(g), sum(y for _, y in g) / len(g)) for k, g in groups.items()}
+    dx = [x - means[k][0] for x, k in zip(xs, segs)]
+    dy = [y - means[k][1] for y, k in zip(ys, segs)]
+    sxx = sum(d * d for d in dx)
+    b = sum(u * v for u, v in zip(dx, dy)) / sxx if sxx > 0 else 0.0
+    a = means[segs[0]][1] - b * means[segs[0]][0]
+    ss = sum((v - b * u) ** 2 for u, v in zip(dx, dy))
+    dof = n - len(groups) - 1
+    se = math.sqrt(ss / dof / sxx) if dof > 0 and sxx > 0 else None
     return b, a, math.sqrt(ss / n), se
 
 
@@ -159,19 +181,34 @@ def drift_series(rows, rates):
     return out
 
 
-def fit_source(points, rate, duration, is_tsc=False):
-    """One source's findings from its drift_series points."""
+def segments(points, reanchors):
+    """Segment index of each point: a re-anchor at seq s starts a new one at the first point
+    with seq >= s (the count's advance across it is unknown modulo its wrap)."""
+    marks = sorted(seq for seq, _ in reanchors or [])
+    out, k = [], 0
+    for p in points:
+        while k < len(marks) and p[2] >= marks[k]:
+            k += 1
+        out.append(k)
+    return out
+
+
+def fit_source(points, rate, duration, is_tsc=False, reanchors=None):
+    """One source's findings from its drift_series points; re-anchored counts are fitted in
+    segments (one offset each, one common rate)."""
     host = [p[0] for p in points]
     src = [p[0] + p[1] for p in points]  # elapsed source seconds (plus the constant t0 shift)
-    b, _, rms, se = linfit(host, src)
+    segs = segments(points, reanchors)
+    b, _, rms, se = linfit(host, src, segs)
     out = {"ppm_vs_host": _ppm(b - 1), "ppm_vs_host_unc": _ppm(se),
            "offset_end_ms": round(points[-1][1] * 1e3, 4), "rms_ms": round(rms * 1e3, 4),
            "samples": len(points), "rate_hz": rate,
            "resolution_ppm": float("%.3g" % (1e6 / rate / duration)) if duration > 0 else None,
            "ppm_vs_tsc": None, "ppm_vs_tsc_unc": None, "rms_vs_tsc_ms": None}
-    vs = [(p[3], p[0] + p[1]) for p in points if p[3] is not None]
+    out.update(reanchors=len(reanchors or []), segments=len(set(segs)))
+    vs = [(p[3], p[0] + p[1], k) for p, k in zip(points, segs) if p[3] is not None]
     if len(vs) >= 2 and not is_tsc:
-        b, _, rms, se = linfit([x for x, _ in vs], [y for _, y in vs])
+        b, _, rms, se = linfit([x for x, _, _ in vs], [y for _, y, _ in vs], [k for _, _, k in vs])
         out.update(ppm_vs_tsc=_ppm(b - 1), ppm_vs_tsc_unc=_ppm(se), rms_vs_tsc_ms=round(rms * 1e3, 4))
     return out
 
@@ -197,13 +234,14 @@ def drift(result):
         else:
             rates[src], rate_from[src] = hz, kind
     series = drift_series(rows, rates)
+    reanchors = parse_reanchors(log.get("diagnostics"))
     for src in order_sources(series):
         points = series[src]
         if len(points) < 2 or points[-1][0] <= points[0][0]:
             warnings.append("%s: fewer than 2 samples at distinct host times: not fitted" % src)
             continue
-        out["sources"][src] = dict(fit_source(points, rates[src], out["duration_s"], src == "tsc"),
-                                   rate_from=rate_from[src])
+        out["sources"][src] = dict(fit_source(points, rates[src], out["duration_s"], src == "tsc",
+                                              reanchors.get(src)), rate_from=rate_from[src])
     return write_drift_files(result, series, rows[0][0], rates)
 
 

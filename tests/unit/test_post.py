@@ -2,6 +2,7 @@
 report) and the runner options that feed it. Synthetic logs with host stamps; no QEMU.
 Run: python3 -m unittest tests/unit/test_post.py  (or tests/run_unit.py)."""
 import csv
+import re
 import json
 import os
 import stat
@@ -67,6 +68,30 @@ def run_drift(lines, run=None):
 
 
 class DriftFit(unittest.TestCase):
+    def test_reanchored_count_fitted_in_segments(self):
+        # A 24-bit PM timer re-anchored at sample 10 (a 3 s pause the guest could not see
+        # through): its count after the gap lacks whole wraps. One rate over both segments
+        # still comes out exact, and the re-anchor is counted.
+        lines = make_log(ppm={"pmtimer": 20.0})
+        wrap = 1 << 24
+        out = []
+        for t, text in lines:
+            if text.startswith("# sample "):
+                seq = int(text.split()[2])
+                if seq >= 10:
+                    text = re.sub(r"pmtimer=(\d+)", lambda m: "pmtimer=%d" % (int(m.group(1)) - 2 * wrap), text)
+                if seq == 10:
+                    out.append((t - 0.001, "# reanchor 10 pmtimer gap_us=3068000"))
+            out.append((t, text))
+        res, _ = run_drift(out)
+        pm = res["post"]["drift"]["sources"]["pmtimer"]
+        self.assertEqual((pm["reanchors"], pm["segments"]), (1, 2))
+        self.assertAlmostEqual(pm["ppm_vs_host"], 20.0, delta=0.1)
+        self.assertAlmostEqual(pm["ppm_vs_tsc"], 20.0, delta=0.1)
+        # without the re-anchor line the same data is a broken fit, not 20 ppm
+        res, _ = run_drift([x for x in out if "reanchor" not in x[1]])
+        self.assertGreater(abs(res["post"]["drift"]["sources"]["pmtimer"]["ppm_vs_host"] - 20.0), 1000)
+
     def test_ppm_vs_host_exact(self):
         res, rc = run_drift(make_log(ppm={"hpet": 100.0, "pmtimer": -50.0}))
         self.assertIsNone(rc)
