@@ -120,6 +120,26 @@ bool check(bool ok, const char *name, const char *fmt, ...)
 	return false;
 }
 
+bool check_host(bool ok, const char *unpromised, const char *name, const char *fmt, ...)
+{
+	char msg[LINE_MAX_LEN / 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (ok) {
+		check_pass(name);
+	} else if (!unpromised) {
+		check_fail_v(name, fmt, ap);
+	} else {
+		cp_vsnprintf(msg, sizeof(msg), fmt, ap);
+		counts.host++;
+		emitf(0, "not ok %u - %s # TODO host finding", ++checks_run, name);
+		emitf("# host-finding: ", "%s: %s", unpromised, msg);
+	}
+	va_end(ap);
+	return ok;
+}
+
 void metric_u64(const char *name, uint64_t v, const char *unit)
 {
 	emitf("# metric ", "%s %llu %s", name, (unsigned long long)v, unit);
@@ -174,8 +194,12 @@ enum verdict report_end(void)
 	enum verdict v = counts.failed ? VERDICT_FAIL : VERDICT_PASS;
 
 	emitf(0, "1..%u", checks_run);
-	emitf("# summary: ", "%u passed, %u failed, %u skipped", counts.passed, counts.failed,
-	      counts.skipped);
+	if (counts.host)
+		emitf("# summary: ", "%u passed, %u failed, %u skipped, %u host findings", counts.passed,
+		      counts.failed, counts.skipped, counts.host);
+	else
+		emitf("# summary: ", "%u passed, %u failed, %u skipped", counts.passed, counts.failed,
+		      counts.skipped);
 	emitf(0, "CLOCKPROBE-END status=%s", v == VERDICT_PASS ? "pass" : "fail");
 	return v;
 }

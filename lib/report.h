@@ -27,6 +27,12 @@ void check_fail(const char *name, const char *fmt, ...) __attribute__((format(pr
 void check_skip(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Pass if ok, else fail with the message. Returns ok. */
 bool check(bool ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A host finding: the check did not hold, but the host never promised it (`unpromised` says
+ * why, e.g. kvm-clock's stable bit clear). Prints "not ok N - name # TODO host finding" and
+ * "# host-finding: <unpromised>: <message>"; it does not fail the run. With unpromised NULL
+ * this is check(). Returns ok. */
+bool check_host(bool ok, const char *unpromised, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* "# metric <name> <value> <unit>". Names are dotted, [a-z0-9_.]. */
 void metric_u64(const char *name, uint64_t v, const char *unit);
@@ -45,7 +51,7 @@ void report_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *mname(const char *a, const char *b);
 
 struct report_counts {
-	unsigned passed, failed, skipped;
+	unsigned passed, failed, skipped, host;
 };
 struct report_counts report_counts(void);
 

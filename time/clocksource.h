@@ -11,6 +11,13 @@
 #define CS_REASON_LEN 128
 #define CS_PROVENANCE_LEN 192
 
+/* Paravirtual sources: at each parameter update (new pvclock version, new TSC-page
+ * sequence) how far the new parameters put the clock from the old ones at the same TSC. */
+struct update_steps {
+	uint64_t updates, steps;
+	int64_t max, net; /* largest |step| (signed), sum of steps; in the source's update unit */
+};
+
 struct clocksource {
 	const char *name;         /* metric prefix: tsc, hpet, pmtimer, pit, rtc, kvmclock, hyperv, apic */
 	bool present;
@@ -34,6 +41,13 @@ struct clocksource {
 	 * (kvm-clock, Hyper-V TSC page): the TSC rate, in micro-hertz, that its current scale
 	 * claims. The engine checks the source keeps to its own scale. NULL: not TSC-derived. */
 	uint64_t (*scale_tsc_uhz)(struct clocksource *cs);
+	/* What the host does not promise about this source, and why (NULL: it promises a
+	 * continuous, monotonic clock). kvm-clock without PVCLOCK_TSC_STABLE_BIT, say: its steps
+	 * and backward reads are then host findings (lib/report.h check_host), not failures. */
+	const char *unpromised;
+	/* Parameter updates the driver tracked (NULL: none), and their unit in ns. */
+	const struct update_steps *updates;
+	uint32_t update_unit_ns;
 	void *priv;                                   /* driver state */
 
 	/* Software extension to a 64-bit up-counter (cs_read). */

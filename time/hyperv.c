@@ -201,8 +201,11 @@ void hyperv_discover(struct clocksource *cs)
 	cs->nominal_uhz = HYPERV_NOMINAL_UHZ;
 	cs->width = 64;
 	cs->read_raw = hyperv_read;
-	if (page)
+	if (page) {
 		cs->scale_tsc_uhz = hyperv_scale_tsc_uhz;
+		cs->updates = &hv.updates;
+		cs->update_unit_ns = 100;
+	}
 	cs->priv = &hv;
 	cs_provenance(cs, "CPUID 0x%x EAX=0x%x; %s%s; 100 ns units",
 		      cpu.hyperv_base + HV_CPUID_FEATURES_OFS, cpu.hyperv_features_eax,

@@ -47,7 +47,13 @@ static struct {
 	uint64_t last_ns[MAX_CPUS];
 	struct pvclock_snapshot last[MAX_CPUS]; /* parameters of last_version, for update jumps */
 	struct update_steps updates;            /* version changes and their steps, ns */
+	struct clocksource *cs;
 } kvm;
+
+/* Without the stable bit (KVM has no master clock: the host's clocksource is not the TSC)
+ * KVM re-bases kvm-clock per vCPU at updates: steps and backward reads are then allowed. */
+#define KVMCLOCK_UNPROMISED "kvm-clock's PVCLOCK_TSC_STABLE_BIT is clear or not advertised (the host has no KVM " \
+	"master clock), so it promises no continuity across updates and vCPUs"
 
 static volatile struct pvclock_vcpu_time_info *my_pvti(void)
 {
@@ -99,6 +105,8 @@ static void note_version(uint32_t v, const struct pvclock_snapshot *s, uint64_t 
 	kvm.seen[c] = true;
 	kvm.last_version[c] = v;
 	kvm.last[c] = *s;
+	if (kvm.cs && !(kvm.stable_honoured && (s->flags & PVCLOCK_TSC_STABLE_BIT)))
+		kvm.cs->unpromised = KVMCLOCK_UNPROMISED; /* once seen clear, for the whole run */
 }
 
 static uint64_t kvmclock_read(struct clocksource *cs)
@@ -288,7 +296,12 @@ void kvmclock_discover(struct clocksource *cs)
 	cs->width = 64;
 	cs->read_raw = kvmclock_read;
 	cs->scale_tsc_uhz = kvmclock_scale_tsc_uhz;
+	cs->updates = &kvm.updates;
+	cs->update_unit_ns = 1;
 	cs->priv = &kvm;
+	kvm.cs = cs;
+	if (!(kvm.stable_honoured && (s.flags & PVCLOCK_TSC_STABLE_BIT)))
+		cs->unpromised = KVMCLOCK_UNPROMISED;
 	cs_provenance(cs, "CPUID 0x%x EAX=0x%x: %s MSRs 0x%x/0x%x; stable bit %s; raw reads (no clamping); "
 		      "ns = system_time + ((tsc - tsc_timestamp) << shift) * mul >> 32",
 		      cpu.kvm_base + KVM_CPUID_FEATURES_OFS, cpu.kvm_features,

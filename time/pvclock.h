@@ -6,6 +6,7 @@
 #define CP_TIME_PVCLOCK_H
 #include <stdbool.h>
 #include <stdint.h>
+#include "clocksource.h"
 
 /* Written by the host, one per vCPU; 4-byte aligned, 32 bytes. */
 struct pvclock_vcpu_time_info {
@@ -58,10 +59,6 @@ uint64_t pvclock_tsc_uhz(uint32_t mul, int shift);
 int64_t pvclock_update_jump(const struct pvclock_snapshot *old, const struct pvclock_snapshot *new, uint64_t tsc);
 /* Host updates of a TSC-scaled clock (kvm-clock structure, Hyper-V TSC page) and how far
  * they stepped it: a step within `rounding` units is integer truncation, not a step. */
-struct update_steps {
-	uint64_t updates, steps;
-	int64_t max, net; /* largest |step| (signed), sum of steps */
-};
 void update_steps_note(struct update_steps *u, int64_t step, int64_t rounding);
 /* Linux's pvclock_tsc_khz(): ((10^6 << 32) / mul) then >> shift (<< -shift), 64-bit. */
 uint64_t pvclock_tsc_khz_linux(uint32_t mul, int shift);

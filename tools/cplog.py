@@ -37,7 +37,10 @@ _END_RE = re.compile(END_MARKER + r"(?:\s+status=(\S*))?\s*(.*)$")
 _CHECK_RE = re.compile(r"(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*)$")
 _SKIP_RE = re.compile(r"^(.*?)\s*#\s*SKIP\b\s*(.*)$", re.IGNORECASE)
 _PLAN_RE = re.compile(r"1\.\.(\d+)\s*(?:#.*)?$")
-_SUMMARY_RE = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped$")
+_SUMMARY_RE = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped(?:, (\d+) host findings)?$")
+# A check the host never promised (lib/report.h check_host): not a failure of the run.
+_HOST_RE = re.compile(r"^(.*?)\s*#\s*TODO\s+host finding\s*$")
+RESULT_KEYS = {"pass": "passed", "fail": "failed", "skip": "skipped", "host": "host findings"}
 _INT_RE = re.compile(r"[+-]?\d+$")
 _HEX_RE = re.compile(r"0[xX][0-9a-fA-F]+$")
 _FIXED_RE = re.compile(r"[+-]?\d+\.\d+$")
@@ -157,7 +160,14 @@ def _add_check(res, n, t, m):
     num = int(m.group(2)) if m.group(2) else None
     name, message, result = m.group(3).strip(), "", "fail" if failed else "pass"
     skip = _SKIP_RE.match(name)
-    if skip:
+    host = _HOST_RE.match(name)
+    if host:
+        name = host.group(1).strip()
+        if failed:
+            result = "host"
+        else:
+            res["errors"].append("line %d: 'ok' check %s marked host finding" % (n, name))
+    elif skip:
         name, message = skip.group(1).strip(), skip.group(2).strip()
         if failed:
             res["errors"].append("line %d: 'not ok' check %s marked SKIP" % (n, name))
@@ -188,6 +198,12 @@ def _add_comment(res, n, t, body):
             last["message"] = body[len("fail:"):].strip()
             return
         res["warnings"].append("line %d: '# fail:' not right after a failing check" % n)
+    elif body.startswith("host-finding:"):
+        last = res["checks"][-1] if res["checks"] else None
+        if last is not None and last["result"] == "host" and not last["message"]:
+            last["message"] = body[len("host-finding:"):].strip()
+            return
+        res["warnings"].append("line %d: '# host-finding:' not right after a host-finding check" % n)
     elif body.startswith("summary:"):
         m = _SUMMARY_RE.match(body[len("summary:"):].strip())
         if not m:
@@ -196,7 +212,7 @@ def _add_comment(res, n, t, body):
             res["errors"].append("line %d: second summary line" % n)
         else:
             res["summary"] = {"passed": int(m.group(1)), "failed": int(m.group(2)),
-                              "skipped": int(m.group(3))}
+                              "skipped": int(m.group(3)), "host findings": int(m.group(4) or 0)}
         return
     res["diagnostics"].append({"text": body, "t": t})
 
@@ -235,9 +251,9 @@ def _guest_line(res, n, t, text):
 def _check_totals(res):
     """Cross-checks that need the whole log."""
     err = res["errors"]
-    counted = {"passed": 0, "failed": 0, "skipped": 0}
+    counted = {k: 0 for k in RESULT_KEYS.values()}
     for c in res["checks"]:
-        counted[{"pass": "passed", "fail": "failed", "skip": "skipped"}[c["result"]]] += 1
+        counted[RESULT_KEYS[c["result"]]] += 1
     crashed = res["status"] == "crash" or res["bail_out"] is not None
     if res["started"] and not res["ended"]:
         err.append("missing end marker (log truncated: guest hung, crashed or timed out)")
@@ -253,9 +269,9 @@ def _check_totals(res):
             err.append("missing summary line")
     if res["summary"] is not None and res["summary"] != counted:
         err.append("summary disagrees with the counted checks: summary says %(passed)d passed, "
-                   "%(failed)d failed, %(skipped)d skipped" % res["summary"]
-                   + "; counted %(passed)d passed, %(failed)d failed, %(skipped)d skipped"
-                   % counted)
+                   "%(failed)d failed, %(skipped)d skipped, %(host findings)d host findings" % res["summary"]
+                   + "; counted %(passed)d passed, %(failed)d failed, %(skipped)d skipped, "
+                   "%(host findings)d host findings" % counted)
     if res["status"] == "pass" and counted["failed"]:
         err.append("end marker says status=pass but %d check(s) failed" % counted["failed"])
     if res["status"] == "fail" and not counted["failed"]:
@@ -317,10 +333,10 @@ def parse_text(text, t=None):
 
 
 def counts(parsed):
-    """{"passed","failed","skipped"} counted from the check lines."""
-    out = {"passed": 0, "failed": 0, "skipped": 0}
+    """{"passed","failed","skipped","host findings"} counted from the check lines."""
+    out = {k: 0 for k in RESULT_KEYS.values()}
     for c in parsed.get("checks", []):
-        key = {"pass": "passed", "fail": "failed", "skip": "skipped"}.get(c.get("result"))
+        key = RESULT_KEYS.get(c.get("result"))
         if key:
             out[key] += 1
     return out
@@ -343,5 +359,6 @@ def verdict(parsed):
         return EXIT_FAIL, "%d check(s) failed: %s" % (
             len(failed), ", ".join(x.get("name") or "?" for x in failed))
     if parsed.get("status") == "pass":
-        return EXIT_PASS, "all checks passed: %d passed, %d skipped" % (c["passed"], c["skipped"])
+        host = ", %d host findings" % c["host findings"] if c["host findings"] else ""
+        return EXIT_PASS, "all checks passed: %d passed, %d skipped%s" % (c["passed"], c["skipped"], host)
     return EXIT_CRASH, "no verdict in the log"

@@ -81,7 +81,8 @@ class GoodLog(unittest.TestCase):
         self.assertEqual(c[1]["result"], "skip")
         self.assertEqual(c[1]["message"], "no ACPI HPET table")
         self.assertEqual(self.p["plan"], 2)
-        self.assertEqual(self.p["summary"], {"passed": 1, "failed": 0, "skipped": 1})
+        self.assertEqual(self.p["summary"], {"passed": 1, "failed": 0, "skipped": 1, "host findings": 0})
+
 
     def test_metric_values(self):
         m = self.p["metrics"]
@@ -367,6 +368,34 @@ class RunnerJudge(unittest.TestCase):
         self.assertEqual(self.runner.fw_cfg_string("a=b,c x=1"), "a=b,,c x=1")
         self.assertEqual(self.runner.debug_exit_value(5), 2)
         self.assertIsNone(self.runner.debug_exit_value(0))
+
+
+class HostFindings(unittest.TestCase):
+    """check_host (lib/report.h): a check the host never promised is reported, not failed."""
+    LOG = ["CLOCKPROBE-START protocol=1", "TAP version 13", "ok 1 - kvmclock.rate",
+           "not ok 2 - kvmclock.monotonic # TODO host finding",
+           "# host-finding: kvm-clock's PVCLOCK_TSC_STABLE_BIT is clear (no KVM master clock): "
+           "kvmclock went backwards 29 times, worst step -3700000 ticks",
+           "1..2", "# summary: 1 passed, 0 failed, 0 skipped, 1 host findings", "CLOCKPROBE-END status=pass"]
+
+    def test_parsed_and_passing(self):
+        p = cplog.parse(stamped("\n".join(self.LOG)))
+        self.assertEqual(p["errors"], [])
+        c = p["checks"][1]
+        self.assertEqual((c["name"], c["result"]), ("kvmclock.monotonic", "host"))
+        self.assertIn("worst step -3700000", c["message"])
+        self.assertEqual(cplog.counts(p), {"passed": 1, "failed": 0, "skipped": 0, "host findings": 1})
+        code, why = cplog.verdict(p)
+        self.assertEqual(code, 0)
+        self.assertIn("1 host findings", why)
+
+    def test_summary_must_count_them(self):
+        log = [l.replace(", 1 host findings", "") for l in self.LOG]
+        self.assertEqual(cplog.verdict(cplog.parse(stamped("\n".join(log))))[0], 2)
+
+    def test_ok_cannot_be_a_host_finding(self):
+        log = [l.replace("not ok 2", "ok 2") for l in self.LOG]
+        self.assertEqual(cplog.verdict(cplog.parse(stamped("\n".join(log))))[0], 2)
 
 
 if __name__ == "__main__":

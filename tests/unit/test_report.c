@@ -57,6 +57,27 @@ static void test_fail_and_crash(void **state)
 	assert_string_equal(out, "Bail out! unexpected exception #PF\nCLOCKPROBE-END status=crash\n");
 }
 
+/* A host finding (the lab's host without a master clock) does not fail the run; the same
+ * check with a host that promised it does. */
+static void test_host_finding(void **state)
+{
+	(void)state;
+	report_begin("v1");
+	assert_false(check_host(false, "stable bit clear", "kvmclock.updates", "stepped at %d of %d updates", 29, 1541));
+	assert_true(check_host(true, "stable bit clear", "kvmclock.monotonic", "unused"));
+	assert_int_equal(report_end(), VERDICT_PASS);
+	assert_non_null(strstr(out, "not ok 1 - kvmclock.updates # TODO host finding\n"
+				    "# host-finding: stable bit clear: stepped at 29 of 1541 updates\n"
+				    "ok 2 - kvmclock.monotonic\n"));
+	assert_non_null(strstr(out, "# summary: 1 passed, 0 failed, 0 skipped, 1 host findings\n"
+				    "CLOCKPROBE-END status=pass\n"));
+	out_len = 0;
+	report_begin("v1");
+	assert_false(check_host(false, NULL, "tsc.sync", "%d warps", 6264));
+	assert_int_equal(report_end(), VERDICT_FAIL);
+	assert_non_null(strstr(out, "not ok 1 - tsc.sync\n# fail: 6264 warps\n"));
+}
+
 static void test_long_line_is_one_line(void **state)
 {
 	char big[2000];
@@ -74,6 +95,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_pass_run, setup),
 		cmocka_unit_test_setup(test_fail_and_crash, setup),
+		cmocka_unit_test_setup(test_host_finding, setup),
 		cmocka_unit_test_setup(test_long_line_is_one_line, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
