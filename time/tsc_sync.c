@@ -6,6 +6,7 @@
 #include "tsc_sync_math.h"
 #include "counter.h"
 #include "kvmclock.h"
+#include "sources.h"
 #include "wait.h"
 #include "../arch/x86/cpu.h"
 #include "../arch/x86/cpuid.h"
@@ -39,10 +40,15 @@
 #define TSC_SYNC_PHASE_US     500000
 
 #define CACHELINE 64
+/* Clocks the guest computes per vCPU from the TSC (kvm-clock, the Hyper-V TSC page): each
+ * is read under the same lock as the TSC, in the style of kvm-unit-tests' kvmclock_test
+ * (one shared last value; warps and stalls counted). */
+#define SYNC_CLOCKS 2
 
 struct sync_shared {
 	uint32_t lock __attribute__((aligned(CACHELINE)));
 	struct tsc_warp w;             /* under lock */
+	struct tsc_warp cw[SYNC_CLOCKS]; /* the per-vCPU clocks, under the same lock */
 	uint32_t ap_ready __attribute__((aligned(CACHELINE)));
 	uint32_t go, warp_stop, ap_warp_done, ap_lock_timeout, stop;
 	uint64_t seq __attribute__((aligned(CACHELINE)));  /* boot CPU -> AP */
@@ -55,9 +61,13 @@ struct pair_result {
 	bool lock_timeout;
 	char why[96];                  /* why not measured */
 	struct tsc_warp w;
+	struct tsc_warp cw[SYNC_CLOCKS];
 	struct tsc_offset o;
 	uint64_t round_timeouts;
 };
+
+static struct clocksource *clocks[SYNC_CLOCKS];
+static unsigned nclocks;
 
 static struct sync_shared sh;
 static struct pair_result res[MAX_CPUS];
@@ -108,12 +118,15 @@ static bool warp_loop(unsigned me)
 	uint64_t start = rdtsc_ordered(), min = us_cycles(TSC_SYNC_WARP_US);
 	uint64_t max = us_cycles(TSC_SYNC_WARP_MAX_US), now, handoffs;
 	unsigned long i;
+	unsigned k;
 
 	for (i = 0; i < TSC_SYNC_MAX_LOOPS; i++) {
 		if (!lock_take())
 			return false;
 		now = rdtsc_ordered();
 		tsc_warp_step(&sh.w, me, now);
+		for (k = 0; k < nclocks; k++)
+			tsc_warp_step(&sh.cw[k], me, cs_read(clocks[k]));
 		handoffs = sh.w.handoffs;
 		lock_give();
 		if (now - start > max)
@@ -188,8 +201,12 @@ static void ping(struct pair_result *r)
 
 static void test_ap(unsigned cpu, struct pair_result *r)
 {
+	unsigned k;
+
 	memset(&sh, 0, sizeof(sh));
 	tsc_warp_reset(&sh.w);
+	for (k = 0; k < SYNC_CLOCKS; k++)
+		tsc_warp_reset(&sh.cw[k]);
 	if (!smp_start_ap(cpu, ap_work, 0)) {
 		cp_snprintf(r->why, sizeof(r->why), "not started");
 		return;
@@ -207,6 +224,8 @@ static void test_ap(unsigned cpu, struct pair_result *r)
 	}
 	r->lock_timeout |= __atomic_load_n(&sh.ap_lock_timeout, __ATOMIC_ACQUIRE);
 	r->w = sh.w; /* both sides are out of the loop */
+	for (k = 0; k < SYNC_CLOCKS; k++)
+		r->cw[k] = sh.cw[k];
 	r->measured = !r->lock_timeout;
 	if (r->lock_timeout)
 		cp_snprintf(r->why, sizeof(r->why), "lock held over %u ms (partner descheduled?)",
@@ -225,6 +244,9 @@ void tsc_sync_run(void)
 	if (smp_unavailable())
 		return;
 	ran = true;
+	for (cpu = 0; cpu < SRC_COUNT && nclocks < SYNC_CLOCKS; cpu++)
+		if (sources[cpu].present && sources[cpu].scale_tsc_uhz)
+			clocks[nclocks++] = &sources[cpu];
 	for (cpu = 1; cpu < smp_cpus(); cpu++)
 		test_ap(cpu, &res[cpu]);
 	elapsed_cycles = rdtsc_ordered() - t0;
@@ -285,6 +307,47 @@ static void report_pair(unsigned cpu, const struct pair_result *r)
 		metric_i64(pname(cpu, "offset_min_cycles"), r->o.lo, "cycles");
 		metric_i64(pname(cpu, "offset_max_cycles"), r->o.hi, "cycles");
 	}
+}
+
+/* One per-vCPU clock over all measured pairs: warps (a read below another CPU's earlier read
+ * under the lock) and stalls (the same value across a handoff). Linux reads such a clock raw
+ * only when the host sets the stable bit; otherwise it clamps to a shared last value, and
+ * every warp becomes time standing still. */
+static void report_clock(unsigned k)
+{
+	const struct clocksource *cs = clocks[k];
+	uint64_t warps = 0, stalls = 0, handoffs = 0, max_warp = 0;
+	unsigned cpu, max_to = 0, max_from = 0, pairs = 0;
+	char name[48];
+
+	for (cpu = 1; cpu < smp_cpus(); cpu++) {
+		const struct tsc_warp *w = &res[cpu].cw[k];
+
+		if (!res[cpu].measured)
+			continue;
+		pairs++;
+		warps += w->warps;
+		stalls += w->stalls;
+		handoffs += w->handoffs;
+		if (w->warps && w->max_warp >= max_warp) {
+			max_warp = w->max_warp;
+			max_to = w->max_to;
+			max_from = w->max_from;
+		}
+	}
+	cp_snprintf(name, sizeof(name), "%s.sync", cs->name);
+	if (!handoffs) {
+		check_skip(name, "the CPUs never alternated under the lock: nothing compared");
+		return;
+	}
+	metric_u64(mname(name, "handoffs"), handoffs, "count");
+	metric_u64(mname(name, "warps"), warps, "count");
+	metric_u64(mname(name, "stalls"), stalls, "count");
+	metric_u64(mname(name, "max_warp_ns"), mul_div_u64(max_warp, 1000000000000000ULL, cs->nominal_uhz), "ns");
+	check_host(!warps, cs->unpromised, name, "%llu warps over %llu handoffs in %u CPU pairs; largest %llu ns: "
+		   "cpu%u read below cpu%u's earlier read%s", (unsigned long long)warps, (unsigned long long)handoffs,
+		   pairs, (unsigned long long)mul_div_u64(max_warp, 1000000000000000ULL, cs->nominal_uhz), max_to,
+		   max_from, cs->unpromised ? " (Linux would clamp each to its last value: time standing still)" : "");
 }
 
 void tsc_sync_report(void)
@@ -358,4 +421,6 @@ void tsc_sync_report(void)
 		check_skip("tsc.sync.offset", "no AP answered a ping");
 	else
 		check_host(!off_bad, tsc_unpromised(), "tsc.sync.offset", "%s", off_msg);
+	for (cpu = 0; cpu < nclocks; cpu++)
+		report_clock(cpu);
 }

@@ -13,8 +13,10 @@ uint64_t tsc_warp_step(struct tsc_warp *w, unsigned me, uint64_t now)
 
 	w->reads++;
 	if (w->last_cpu != TSC_SYNC_NOBODY) {
-		if (w->last_cpu != me)
+		if (w->last_cpu != me) {
 			w->handoffs++;
+			w->stalls += now == w->last;
+		}
 		if (now < w->last) {
 			warp = w->last - now;
 			w->warps++;

@@ -23,6 +23,7 @@ struct tsc_warp {
 	uint64_t reads;                /* reads under the lock */
 	uint64_t handoffs;             /* reads following another CPU's: the comparisons that test sync */
 	uint64_t warps;                /* reads below the previous one */
+	uint64_t stalls;               /* handoffs that read the very value of the previous read */
 	uint64_t max_warp;             /* largest such step, cycles */
 	unsigned max_from, max_to;     /* CPU of the larger (earlier) and of the smaller (later) read */
 };

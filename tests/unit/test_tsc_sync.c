@@ -25,6 +25,23 @@ static void test_warp_none(void **state)
 	assert_int_equal(w.max_from, TSC_SYNC_NOBODY);
 }
 
+/* A clock that stands still across a handoff (same value) is a stall, not a warp. */
+static void test_warp_stall(void **state)
+{
+	struct tsc_warp w;
+
+	(void)state;
+	tsc_warp_reset(&w);
+	(void)tsc_warp_step(&w, 0, 5000);
+	(void)tsc_warp_step(&w, 1, 5000); /* handoff, same value: stall */
+	(void)tsc_warp_step(&w, 1, 5000); /* same CPU again: no comparison across CPUs */
+	(void)tsc_warp_step(&w, 0, 4990); /* handoff, below: warp */
+	assert_int_equal(w.handoffs, 2);
+	assert_int_equal(w.stalls, 1);
+	assert_int_equal(w.warps, 1);
+	assert_int_equal(w.max_warp, 10);
+}
+
 /* CPU 1 runs 500 cycles behind: reading right after CPU 0 it sees a smaller value. */
 static void test_warp_behind(void **state)
 {
@@ -160,6 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_warp_none),
 		cmocka_unit_test(test_warp_behind),
+		cmocka_unit_test(test_warp_stall),
 		cmocka_unit_test(test_warp_first),
 		cmocka_unit_test(test_offset_zero),
 		cmocka_unit_test(test_offset_proven),
