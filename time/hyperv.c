@@ -154,7 +154,8 @@ static bool enable_page(const char **why)
 	metric_hex("hyperv.tsc_page_addr", phys, "addr");
 	metric_u64("hyperv.tsc_sequence", tsc_page.p.tsc_sequence, "count");
 	if (!page_read(&t, &scale)) {
-		*why = "TscSequence 0 (page invalid)";
+		*why = "TscSequence 0: the hypervisor left the page invalid (KVM does so while it has no master "
+		       "clock, i.e. the host's clocksource is not the TSC)";
 		hyperv_shutdown();
 		return false;
 	}
@@ -197,6 +198,8 @@ void hyperv_discover(struct clocksource *cs)
 		return;
 	}
 	info("hyperv.path", "%s", page ? "reference TSC page" : "TIME_REF_COUNT MSR");
+	if (!page)
+		info("hyperv.tsc_page_unusable", "%s", page_why);
 	cs->present = true;
 	cs->nominal_uhz = HYPERV_NOMINAL_UHZ;
 	cs->width = 64;
