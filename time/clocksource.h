@@ -14,8 +14,9 @@
 /* Paravirtual sources: at each parameter update (new pvclock version, new TSC-page
  * sequence) how far the new parameters put the clock from the old ones at the same TSC. */
 struct update_steps {
-	uint64_t updates, steps;
-	int64_t max, net; /* largest |step| (signed), sum of steps; in the source's update unit */
+	uint64_t updates, steps, back; /* updates seen; of those, steps beyond rounding; backward ones */
+	int64_t max, net, min; /* largest |step| (signed), sum of steps, most negative step (0: none);
+				* in the source's update unit */
 };
 
 struct clocksource {

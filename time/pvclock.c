@@ -70,6 +70,11 @@ void update_steps_note(struct update_steps *u, int64_t step, int64_t rounding)
 		return;
 	u->steps++;
 	u->net += step;
+	if (step < 0) {
+		u->back++;
+		if (step < u->min)
+			u->min = step;
+	}
 	if ((step < 0 ? -step : step) > (u->max < 0 ? -u->max : u->max))
 		u->max = step;
 }

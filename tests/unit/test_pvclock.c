@@ -133,6 +133,8 @@ static void test_update_steps(void **state)
 	update_steps_note(&u, 250, 1);
 	update_steps_note(&u, -900, 1);
 	update_steps_note(&u, 400, 1);
+	assert_int_equal(u.back, 1);
+	assert_int_equal(u.min, -900);
 	assert_int_equal(u.updates, 5);
 	assert_int_equal(u.steps, 3);
 	assert_int_equal(u.max, -900);
