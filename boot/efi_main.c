@@ -12,7 +12,7 @@
 #include "../lib/mem.h"
 
 #define MMAP_SPARE_DESCRIPTORS 16 /* room for the map growing between the size query and the call */
-#define CFG_MAX_BYTES 4096
+#define CFG_MAX_BYTES CONFIG_TEXT_MAX
 /* A Start-up IPI starts an AP at page VV of the first MiB, VV below 0xA0 (Intel SDM vol. 3A
  * 9.4.4.1; vectors 0xA0-0xBF are reserved). */
 #define AP_PAGE_MAX_ADDRESS 0x9ffff
@@ -79,8 +79,12 @@ static void config_from_load_options(EFI_LOADED_IMAGE *li)
 	const CHAR16 *w = li->LoadOptions;
 	UINTN n = li->LoadOptionsSize / sizeof(CHAR16), i;
 
-	if (!w || !n || n >= CFG_MAX_BYTES)
+	if (!w || !n)
 		return;
+	if (n >= CFG_MAX_BYTES) {
+		config_reject_source(&fw.config, "load-options", "over the 4096-byte limit: no word of it applied");
+		return;
+	}
 	for (i = 0; i < n && w[i]; i++) {
 		if (w[i] > 0x7e || (w[i] < 0x20 && w[i] != '\t'))
 			return;
@@ -103,8 +107,17 @@ static void config_from_esp_file(EFI_SYSTEM_TABLE *st, EFI_LOADED_IMAGE *li)
 		return;
 	if (!EFI_ERROR(uefi_call_wrapper(root->Open, 5, root, &f, (CHAR16 *)L"\\clockprobe.cfg",
 					 EFI_FILE_MODE_READ, 0))) {
-		if (!EFI_ERROR(uefi_call_wrapper(f->Read, 3, f, &len, cfg_text)))
-			fw.config_words[0] = config_parse(&fw.config, cfg_text, len, "esp-file");
+		if (!EFI_ERROR(uefi_call_wrapper(f->Read, 3, f, &len, cfg_text))) {
+			char more;
+			UINTN extra = 1;
+
+			/* A full buffer may be a longer file: refuse it whole rather than cut it. */
+			if (len == sizeof(cfg_text) &&
+			    !EFI_ERROR(uefi_call_wrapper(f->Read, 3, f, &extra, &more)) && extra)
+				config_reject_source(&fw.config, "esp-file", "over the 4096-byte limit: no word of it applied");
+			else
+				fw.config_words[0] = config_parse(&fw.config, cfg_text, len, "esp-file");
+		}
 		uefi_call_wrapper(f->Close, 1, f);
 	}
 	uefi_call_wrapper(root->Close, 1, root);
@@ -116,10 +129,10 @@ static void config_from_fwcfg(void)
 
 	fw.fwcfg = fwcfg_present();
 	n = fwcfg_read_file("opt/clockprobe/args", cfg_text, sizeof(cfg_text));
-	if (n > 0)
-		fw.config_words[2] = config_parse(&fw.config, cfg_text,
-						  (size_t)(n < (long)sizeof(cfg_text) ? n : (long)sizeof(cfg_text)),
-						  "fw_cfg");
+	if (n > (long)sizeof(cfg_text))
+		config_reject_source(&fw.config, "fw_cfg", "over the 4096-byte limit: no word of it applied");
+	else if (n > 0)
+		fw.config_words[2] = config_parse(&fw.config, cfg_text, (size_t)n, "fw_cfg");
 }
 
 static void collect_config(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)

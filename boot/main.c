@@ -17,6 +17,8 @@
 #include "../time/tsc_sync.h"
 #include "../lib/report.h"
 #include "../lib/config.h"
+#include "../lib/settings.h"
+#include "../lib/fmt.h"
 
 static void crash_exit(void) __attribute__((noreturn));
 static void crash_exit(void)
@@ -27,7 +29,6 @@ static void crash_exit(void)
 static void report_firmware(const struct fw_info *fw)
 {
 	const struct efi_time_info *t = &fw->time;
-	unsigned i;
 
 	extern char ImageBase[];
 
@@ -53,10 +54,32 @@ static void report_firmware(const struct fw_info *fw)
 		metric_u64("efi.time.sets_to_zero", t->sets_to_zero, "bool");
 		metric_u64("efi.gettime_cycles", t->tsc_after - t->tsc_before, "cycles");
 	}
-	for (i = 0; i < fw->config.n; i++)
-		info("config", "%s=%s (from %s)", fw->config.e[i].key, fw->config.e[i].val,
-		     fw->config.e[i].source);
-	metric_u64("config.rejected_words", fw->config.rejected, "count");
+}
+
+/* The words in force and every word that was not: a bad word fails `config` (named, with
+ * its source and why) and its key keeps the default; the run measures everything anyway. */
+static void report_config(const struct config *c)
+{
+	char msg[400];
+	int n;
+	unsigned i;
+
+	for (i = 0; i < c->n; i++)
+		info("config", "%s=%s (from %s)", c->e[i].key, c->e[i].val, c->e[i].source);
+	metric_u64("config.rejected_words", c->rejected, "count");
+	if (!c->rejected) {
+		check_pass("config");
+		return;
+	}
+	for (i = 0; i < c->problems; i++)
+		diag("config: %s (from %s) not applied: %s", c->problem[i].word, c->problem[i].source, c->problem[i].why);
+	n = cp_snprintf(msg, sizeof(msg), "%u word%s not applied (defaults kept):", c->rejected, c->rejected == 1 ? "" : "s");
+	for (i = 0; i < c->problems && n > 0 && (size_t)n < sizeof(msg); i++)
+		n += cp_snprintf(msg + n, sizeof(msg) - (size_t)n, "%s %s (%s: %s)", i ? ";" : "", c->problem[i].word,
+				 c->problem[i].source, c->problem[i].why);
+	if (c->rejected > c->problems && n > 0 && (size_t)n < sizeof(msg))
+		cp_snprintf(msg + n, sizeof(msg) - (size_t)n, "; %u more", c->rejected - c->problems);
+	check_fail("config", "%s", msg);
 }
 
 void clockprobe_main(struct fw_info *fw)
@@ -69,29 +92,31 @@ void clockprobe_main(struct fw_info *fw)
 	/* Before anything relies on fault recovery (MSR probes, MMIO bases from ACPI). */
 	fault_selftest();
 	report_firmware(fw);
+	settings_load(&settings, &fw->config);
+	report_config(&fw->config);
 	acpi_probe(fw->rsdp);
 	cpuid_probe();
 	msr_probe();
 
 	/* Test hook (crash=ud|pf|gp|de): an unexpected exception must dump and end with status crash. */
-	crash = config_str(&fw->config, "crash", 0);
-	if (crash)
+	crash = settings_text(&settings, SET_CRASH);
+	if (setting(SET_CRASH))
 		trigger_exception(crash);
 
-	wait_set_stuck(config_str(&fw->config, "stuck", 0));
+	wait_set_stuck(settings_text(&settings, SET_STUCK));
 	efitime_report(fw);
 	/* Test hook (rtc_set_unix=S): write S into the CMOS RTC first. QEMU 7.2 cannot start the
 	 * RTC past ~2094 with -rtc base= (its offset overflows), so the 2099->2100 crossing is
 	 * exercised by setting the registers from inside the guest. Changes the VM's clock. */
-	if (config_u64(&fw->config, "rtc_set_unix", 0))
-		rtc_set_test_time(config_u64(&fw->config, "rtc_set_unix", 0));
+	if (setting(SET_RTC_SET_UNIX))
+		rtc_set_test_time(setting(SET_RTC_SET_UNIX));
 	sources_discover();
-	tsc_hints_set_fake(config_u64(&fw->config, "fake_hint_hz", 0));
+	tsc_hints_set_fake(setting(SET_FAKE_HINT_HZ));
 	tsc_hints_report();
-	compare_run(&fw->config);
+	compare_run();
 	/* APs start only now: the TSC rate is measured, so their waits and the sync figures are
 	 * timed right. Each AP is started, tested against this CPU and halted in turn. */
-	smp_setup(fw->ap_page, fw->ap_page_status, config_u64(&fw->config, "smp", 1) != 0);
+	smp_setup(fw->ap_page, fw->ap_page_status, setting(SET_SMP) != 0);
 	tsc_sync_run();
 	smp_report();
 	tsc_sync_report();

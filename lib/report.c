@@ -15,24 +15,37 @@ void report_set_sink(report_sink_fn fn)
 	sink = fn;
 }
 
+/* One record per line of printable 7-bit ASCII, whatever a configuration word, a firmware
+ * string or an ACPI table put into the text: a newline or CR folds to a space (the schema is
+ * line based), any other byte outside 0x20-0x7e is written as \xNN. The line is cut, never
+ * wrapped, at LINE_MAX_LEN. */
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
-	char line[LINE_MAX_LEN];
-	size_t n = 0, i;
+	static const char hex[] = "0123456789abcdef";
+	char raw[LINE_MAX_LEN], line[LINE_MAX_LEN];
+	size_t n = 0, i, o = 0;
 
 	if (prefix)
-		n = (size_t)cp_snprintf(line, sizeof(line), "%s", prefix);
-	cp_vsnprintf(line + n, sizeof(line) - n, fmt, ap);
-	n = strlen(line);
-	/* One record per line: fold any embedded newline so the schema holds. */
-	for (i = 0; i < n; i++)
-		if (line[i] == '\n' || line[i] == '\r')
-			line[i] = ' ';
-	if (n > sizeof(line) - 2)
-		n = sizeof(line) - 2;
-	line[n++] = '\n';
+		n = (size_t)cp_snprintf(raw, sizeof(raw), "%s", prefix);
+	cp_vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
+	n = strlen(raw);
+	for (i = 0; i < n && o < sizeof(line) - 5; i++) {
+		unsigned char ch = (unsigned char)raw[i];
+
+		if (ch == '\n' || ch == '\r') {
+			line[o++] = ' ';
+		} else if (ch < 0x20 || ch > 0x7e) {
+			line[o++] = '\\';
+			line[o++] = 'x';
+			line[o++] = hex[ch >> 4];
+			line[o++] = hex[ch & 15];
+		} else {
+			line[o++] = (char)ch;
+		}
+	}
+	line[o++] = '\n';
 	if (sink)
-		sink(line, n);
+		sink(line, o);
 }
 
 static void emitf(const char *prefix, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

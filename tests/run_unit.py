@@ -26,7 +26,8 @@ CMOCKA_COUNT_RE = re.compile(r"^\[\s*(PASSED|FAILED|SKIPPED)\s*\]\s+(\d+) test\(
 
 def run_cmocka(path):
     """(passed, failed, skipped, output) for one cmocka program."""
-    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="STDOUT")
+    # UBSan findings abort the program (a failure), they are not just printed.
+    env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT="STDOUT", UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1")
     try:
         p = subprocess.run([path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                            timeout=PROGRAM_TIMEOUT_S)

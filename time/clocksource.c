@@ -30,21 +30,42 @@ uint64_t cs_read(struct clocksource *cs)
 	return extend(cs, cs->read_raw(cs));
 }
 
+/* The advance a gap should hold (at the rate since the anchor, times CS_REANCHOR_SAFETY)
+ * against the counter's range: 0, under half the range: the signed delta, so a step back
+ * shows; 1, half the range or more: a step back cannot be told from a forward step, but no
+ * whole wrap fits, so the forward delta is exact; 2, the whole range or more: whole wraps may
+ * hide in the gap, re-anchor. */
+static int gap_class(const struct clocksource *cs, uint64_t gap, uint64_t seg_ticks)
+{
+	unsigned __int128 e = (unsigned __int128)gap * seg_ticks * CS_REANCHOR_SAFETY;
+	unsigned __int128 range_cycles = ((unsigned __int128)1 << cs->width) * (cs->last_tsc - cs->anchor_tsc);
+
+	if (e >= range_cycles)
+		return 2;
+	return e * 2 >= range_cycles ? 1 : 0;
+}
+
 uint64_t cs_read_tsc(struct clocksource *cs, uint64_t tsc)
 {
 	uint64_t raw = cs->read_raw(cs), seg_ticks;
 
-	if (cs->ext_started && cs->last_tsc && cs->width < 64) {
+	if (cs->ext_started && cs->last_tsc && cs->width < 64 && cs->last_tsc != cs->anchor_tsc) {
 		seg_ticks = cs->ext - cs->anchor_ext;
-		if ((int64_t)seg_ticks >= COUNTER_RATE_MIN_TICKS &&
-		    counter_gap_may_wrap(tsc - cs->last_tsc, seg_ticks, cs->last_tsc - cs->anchor_tsc, cs->width)) {
-			cs->ext += counter_delta(cs->last_raw, raw, cs->width, cs->down);
-			cs->last_raw = raw;
-			cs->reanchors++;
-			cs->reanchor_gap_cycles = tsc - cs->last_tsc;
-			cs->anchor_tsc = cs->last_tsc = tsc;
-			cs->anchor_ext = cs->ext;
-			return cs->ext;
+		if ((int64_t)seg_ticks >= COUNTER_RATE_MIN_TICKS) {
+			int k = gap_class(cs, tsc - cs->last_tsc, seg_ticks);
+
+			if (k) {
+				cs->ext += counter_delta(cs->last_raw, raw, cs->width, cs->down);
+				cs->last_raw = raw;
+				if (k == 2) {
+					cs->reanchors++;
+					cs->reanchor_gap_cycles = tsc - cs->last_tsc;
+					cs->anchor_tsc = tsc;
+					cs->anchor_ext = cs->ext;
+				}
+				cs->last_tsc = tsc;
+				return cs->ext;
+			}
 		}
 	}
 	extend(cs, raw);

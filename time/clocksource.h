@@ -68,11 +68,14 @@ uint64_t cs_read(struct clocksource *cs);
 void cs_reset(struct clocksource *cs);
 
 /* cs_read for callers that cannot promise the half-wrap rule (a VM paused, a vCPU
- * descheduled), given the TSC at the read. A narrow counter whose gap since the last read
- * could hide a wrap, by its own rate over the segment since the last anchor, is re-anchored:
- * the count moves on by the raw difference modulo the wrap (it never steps back; how many
+ * descheduled), given the TSC at the read. The advance a gap should hold is the gap times the
+ * counter's own rate since its last anchor. From a quarter of its range on, the count moves
+ * on by the raw difference modulo the wrap (exact unless the counter ran CS_REANCHOR_SAFETY
+ * times its rate); from half its range on, whole wraps may hide in the gap: the count is
+ * re-anchored (it moves on by the difference modulo the wrap and never steps back; how many
  * wraps the gap held is unknowable from the counter), cs->reanchors counts it and
  * cs->reanchor_gap_cycles keeps the gap. */
+#define CS_REANCHOR_SAFETY 2
 uint64_t cs_read_tsc(struct clocksource *cs, uint64_t tsc);
 
 /* Convenience for drivers. */

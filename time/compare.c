@@ -22,9 +22,9 @@
 #include "../lib/report.h"
 #include "../lib/fmt.h"
 #include "../lib/mem.h"
+#include "../lib/settings.h"
 
 #define WARM_READS 200
-#define WINDOW_MS_DEFAULT 1000   /* >= 1 s keeps TCG bracket noise far below 1 ppm (see docs/design.md) */
 #define MAX_SAMPLES 2048         /* per source; decimated by doubling the stride when full */
 #define COARSE_EDGES 4           /* four edges: a three-period baseline for coarse sources */
 #define COST_READS 1000
@@ -50,7 +50,8 @@ struct stats {
 	uint64_t last_v, seg_t, seg_v; /* last read; first read of the current segment */
 	uint32_t segment;
 	unsigned spoiled;   /* coarse edges skipped because the poll was preempted */
-	bool unjudged;      /* rate too uncertain to judge: pairs with it are skipped */
+	bool unjudged;      /* rate too uncertain to judge (its error within its noise) */
+	uint64_t unc_m;     /* 1 sigma of the rate against nominal, milli-ppm (fit and reference) */
 	int64_t worst_back;
 	bool failed;
 };
@@ -286,6 +287,31 @@ static void measure_overhead(void)
 	bracket_overhead = percentile_u32(scratch, COST_READS, 50);
 }
 
+/* <src>.rate: the source runs at its nominal rate (against the TSC calibrated by the best
+ * reference) within tol_ppm, judged with its uncertainty (judge_dev): an error its noise
+ * cannot explain fails whatever the noise; one it could explain is not judged. A source
+ * without a nominal rate (the APIC timer) passes once its rate is measured precisely enough. */
+static void judge_rate(struct stats *s, const struct stats *best, const struct tol *t)
+{
+	const char *n = s->cs->name;
+	uint64_t unc = s->unc_m / 1000;
+	enum judged j = judge_dev(s->cs->nominal_uhz ? s->ppm_m : 0, s->unc_m, sat_mul(t->pair_ppm, 1000),
+				  sat_mul(t->unc_ppm, 1000));
+
+	if (j == NOT_JUDGED) {
+		s->unjudged = true;
+		check_skip(mname(n, "rate"), "%s: rate uncertainty %llu ppm exceeds %llu ppm and could explain its "
+			   "%lld ppm from nominal: not judged", n, (unsigned long long)unc,
+			   (unsigned long long)t->unc_ppm, (long long)(s->ppm_m / 1000));
+	} else if (!check(j == JUDGED_PASS, mname(n, "rate"), "%s runs %lld.%03lld ppm from its nominal rate (+- %llu ppm "
+			  "1 sigma) against the TSC as %s measures it: beyond the %llu ppm tolerance%s", n,
+			  (long long)(s->ppm_m / 1000), (long long)((s->ppm_m < 0 ? -s->ppm_m : s->ppm_m) % 1000),
+			  (unsigned long long)unc, best->cs->name, (unsigned long long)t->pair_ppm,
+			  unc > t->unc_ppm ? " by more than its uncertainty can explain" : "")) {
+		s->failed = true;
+	}
+}
+
 static void report_rates(const struct tol *t)
 {
 	struct stats *best = 0;
@@ -348,7 +374,6 @@ static void report_rates(const struct tol *t)
 	for (i = 0; i < SRC_COUNT; i++) {
 		struct stats *s = &st[i];
 		uint64_t ref_uhz = t->truth_tsc_hz ? t->truth_tsc_hz * 1000000 : tsc_uhz, nhz;
-		uint64_t unc = s->fit.unc_mppm / 1000;
 
 		if (!s->cs->present || !s->fit.ok || i == SRC_TSC)
 			continue;
@@ -365,22 +390,15 @@ static void report_rates(const struct tol *t)
 				     (int64_t)(((u128)s->fit.rms_q32 * 1000000000000000000ULL / tsc_uhz) >> 32), 3, "ns");
 		/* freq_hz is this fit scaled by the TSC rate, so the reference's fit error is in it
 		 * too (a declared ground truth has none; the reference itself is nominal by definition). */
-		metric_fixed(mname(s->cs->name, "freq_unc_ppm"),
-			     (int64_t)(t->truth_tsc_hz || s == best ? s->fit.unc_mppm
-								      : unc_rss(s->fit.unc_mppm, best->fit.unc_mppm)),
-			     3, "ppm");
-		if (unc > t->unc_ppm) {
-			/* Too noisy to judge (host preemption, a jittery device): say so, judge nothing. */
-			s->unjudged = true;
-			check_skip(mname(s->cs->name, "rate"), "%s: rate uncertainty %llu ppm exceeds %llu ppm: not judged",
-				   s->cs->name, (unsigned long long)unc, (unsigned long long)t->unc_ppm);
-		} else {
-			check_pass(mname(s->cs->name, "rate"));
+		s->unc_m = t->truth_tsc_hz || s == best ? s->fit.unc_mppm : unc_rss(s->fit.unc_mppm, best->fit.unc_mppm);
+		metric_fixed(mname(s->cs->name, "freq_unc_ppm"), (int64_t)s->unc_m, 3, "ppm");
+		if (s->cs->nominal_uhz) {
+			s->ppm_m = source_ppm_milli(ref_uhz, s->cs->nominal_uhz, s->fit.cpt_q32);
+			metric_fixed(mname(s->cs->name, "ppm"), s->ppm_m, 3, "ppm");
 		}
+		judge_rate(s, best, t);
 		if (!s->cs->nominal_uhz)
 			continue;
-		s->ppm_m = source_ppm_milli(ref_uhz, s->cs->nominal_uhz, s->fit.cpt_q32);
-		metric_fixed(mname(s->cs->name, "ppm"), s->ppm_m, 3, "ppm");
 		if (t->truth_tsc_hz) {
 			int64_t lim = (int64_t)t->truth_ppm * 1000;
 
@@ -395,7 +413,8 @@ static void report_rates(const struct tol *t)
 static void report_pairs(const struct tol *t)
 {
 	unsigned a, b;
-	int64_t lim = (int64_t)t->pair_ppm * 1000;
+	uint64_t lim = sat_mul(t->pair_ppm, 1000), unc;
+	enum judged j;
 
 	for (a = 0; a < SRC_COUNT; a++) {
 		for (b = a + 1; b < SRC_COUNT; b++) {
@@ -404,18 +423,21 @@ static void report_pairs(const struct tol *t)
 
 			if (!st[a].tsc_uhz_implied || !st[b].tsc_uhz_implied)
 				continue;
-			if (st[a].unjudged || st[b].unjudged) {
-				cp_snprintf(name, sizeof(name), "pair.%s.%s", st[a].cs->name, st[b].cs->name);
-				check_skip(name, "%s rate too uncertain to compare", st[a].unjudged ? st[a].cs->name : st[b].cs->name);
-				continue;
-			}
-			/* rate of a relative to its nominal, over the same for b */
+			/* rate of a relative to its nominal, over the same for b, with both fits' noise */
 			ppm = ppm_milli(st[b].tsc_uhz_implied, st[a].tsc_uhz_implied);
+			unc = unc_rss(st[a].fit.unc_mppm, st[b].fit.unc_mppm);
 			cp_snprintf(name, sizeof(name), "pair.%s.%s", st[a].cs->name, st[b].cs->name);
 			metric_fixed(mname(name, "ppm"), ppm, 3, "ppm");
-			if (!check(ppm <= lim && ppm >= -lim, name, "%s runs %lld.%03lld ppm from %s (tolerance %llu ppm)",
+			j = judge_dev(ppm, unc, lim, sat_mul(t->unc_ppm, 1000));
+			if (j == NOT_JUDGED) {
+				check_skip(name, "%lld ppm within the pair's uncertainty (%llu ppm 1 sigma, limit %llu ppm): "
+					   "not judged", (long long)(ppm / 1000), (unsigned long long)(unc / 1000),
+					   (unsigned long long)t->unc_ppm);
+				continue;
+			}
+			if (!check(j == JUDGED_PASS, name, "%s runs %lld.%03lld ppm from %s (+- %llu ppm 1 sigma; tolerance %llu ppm)",
 				   st[a].cs->name, (long long)(ppm / 1000), (long long)((ppm < 0 ? -ppm : ppm) % 1000),
-				   st[b].cs->name, (unsigned long long)t->pair_ppm)) {
+				   st[b].cs->name, (unsigned long long)(unc / 1000), (unsigned long long)t->pair_ppm)) {
 				st[a].failed = st[b].failed = true;
 			}
 		}
@@ -606,18 +628,18 @@ static void summary_table(void)
 	}
 }
 
-void compare_run(const struct config *cfg)
+void compare_run(void)
 {
 	struct tol t = {
-		.pair_ppm = config_u64(cfg, "tol_ppm", TOL_PAIR_PPM),
-		.hint_ppm = config_u64(cfg, "tol_hint_ppm", TOL_HINT_PPM),
-		.truth_ppm = config_u64(cfg, "tol_truth_ppm", TOL_TRUTH_PPM),
-		.unc_ppm = config_u64(cfg, "tol_unc_ppm", TOL_UNC_PPM),
-		.scale_ppm = config_u64(cfg, "tol_scale_ppm", TOL_SCALE_PPM),
-		.wall_ms = config_u64(cfg, "tol_wall_ms", TOL_WALL_MS),
-		.truth_tsc_hz = config_u64(cfg, "truth_tsc_hz", 0),
+		.pair_ppm = setting(SET_TOL_PPM),
+		.hint_ppm = setting(SET_TOL_HINT_PPM),
+		.truth_ppm = setting(SET_TOL_TRUTH_PPM),
+		.unc_ppm = setting(SET_TOL_UNC_PPM),
+		.scale_ppm = setting(SET_TOL_SCALE_PPM),
+		.wall_ms = setting(SET_TOL_WALL_MS),
+		.truth_tsc_hz = setting(SET_TRUTH_TSC_HZ),
 	};
-	const char *profile = config_str(cfg, "profile", "spec");
+	const char *profile = settings_text(&settings, SET_PROFILE);
 	unsigned i, k;
 
 	if (!strcmp(profile, "icount") && !t.truth_tsc_hz)
@@ -643,7 +665,7 @@ void compare_run(const struct config *cfg)
 			(void)cs_read(&sources[i]);
 	}
 	measure_overhead();
-	rate_window(config_u64(cfg, "window_ms", WINDOW_MS_DEFAULT));
+	rate_window(setting(SET_WINDOW_MS));
 	for (i = 0; i < SRC_COUNT; i++)
 		if (fine(&st[i]) && i != SRC_TSC)
 			fit_cycles_per_tick(st[i].smp, st[i].n, &st[i].fit);
@@ -676,5 +698,5 @@ void compare_run(const struct config *cfg)
 	watchdog_prediction();
 	wall_compare(tsc_uhz, tsc_unc_mppm, t.wall_ms);
 	summary_table();
-	drift_run(cfg, tsc_uhz);
+	drift_run(tsc_uhz);
 }

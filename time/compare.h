@@ -3,8 +3,8 @@
  * prediction and the long-run drift samples. Works on struct clocksource only. */
 #ifndef CP_TIME_COMPARE_H
 #define CP_TIME_COMPARE_H
-#include "../lib/config.h"
 
-void compare_run(const struct config *cfg);
+/* Settings (window, tolerances, profile) come from lib/settings.h. */
+void compare_run(void);
 
 #endif

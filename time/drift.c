@@ -10,8 +10,8 @@
 #include "../arch/x86/io.h"
 #include "../lib/report.h"
 #include "../lib/fmt.h"
+#include "../lib/settings.h"
 
-#define DRIFT_MAX_S 86400
 #define DRIFT_POLL_US 1000 /* re-read every source at least every millisecond */
 
 static void say_reanchor(const struct clocksource *cs, uint64_t seq, uint64_t tsc_hz)
@@ -40,9 +40,9 @@ static void poll_all(uint64_t seq, uint64_t tsc_hz)
 	}
 }
 
-void drift_run(const struct config *cfg, uint64_t tsc_uhz)
+void drift_run(uint64_t tsc_uhz)
 {
-	uint64_t duration = config_u64(cfg, "duration", 0), seq, tsc_hz = tsc_uhz / 1000000;
+	uint64_t duration = setting(SET_DURATION), seq, tsc_hz = tsc_uhz / 1000000;
 	uint64_t next, poll_cycles, reanchors[SRC_COUNT];
 	unsigned i;
 
@@ -52,8 +52,6 @@ void drift_run(const struct config *cfg, uint64_t tsc_uhz)
 		check_fail("drift", "drift mode needs a measured TSC rate");
 		return;
 	}
-	if (duration > DRIFT_MAX_S)
-		duration = DRIFT_MAX_S;
 	metric_u64("drift.duration_s", duration, "s");
 	metric_u64("drift.tsc_hz", tsc_hz, "Hz");
 	poll_cycles = mul_div_u64(tsc_hz, DRIFT_POLL_US, 1000000);

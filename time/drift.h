@@ -3,8 +3,8 @@
 #ifndef CP_TIME_DRIFT_H
 #define CP_TIME_DRIFT_H
 #include <stdint.h>
-#include "../lib/config.h"
 
-void drift_run(const struct config *cfg, uint64_t tsc_uhz);
+/* duration= and sample_ms= from lib/settings.h. */
+void drift_run(uint64_t tsc_uhz);
 
 #endif

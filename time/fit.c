@@ -98,8 +98,8 @@ static bool solve(struct model *m, const struct fit_sample *smp, unsigned n, con
 
 		if (!keep[i] || !(g = seg_of(m, &smp[i])))
 			continue;
-		x = (s128)(smp[i].ticks - g->x0);
-		y = (s128)(smp[i].tsc - g->y0);
+		x = (s128)(int64_t)(smp[i].ticks - g->x0); /* a step back is negative, not 2^64 - 1 */
+		y = (s128)(int64_t)(smp[i].tsc - g->y0);
 		g->n++;
 		g->sx += x;
 		g->sy += y;
@@ -117,7 +117,7 @@ static bool solve(struct model *m, const struct fit_sample *smp, unsigned n, con
 		/* Centred sums scaled by 2^FIT_CENTRE_SHIFT before dividing by n, so that few
 		 * samples with small x (coarse sources: x = 0, 1, 2) keep their fractions. */
 		m->cxx += ((g->n * g->sxx - g->sx * g->sx) << FIT_CENTRE_SHIFT) / g->n;
-		cxy += ((g->n * g->sxy - g->sx * g->sy) << FIT_CENTRE_SHIFT) / g->n;
+		cxy += (g->n * g->sxy - g->sx * g->sy) * ((s128)1 << FIT_CENTRE_SHIFT) / g->n; /* may be < 0 */
 		m->span += g->t_last - g->y0;
 	}
 	if (!multi || m->cxx <= 0)
@@ -130,7 +130,7 @@ static bool solve(struct model *m, const struct fit_sample *smp, unsigned n, con
 	}
 	if (m->cxx <= 0)
 		return false;
-	m->b_q32 = (cxy << 32) / m->cxx;
+	m->b_q32 = cxy * ((s128)1 << 32) / m->cxx; /* a multiply: cxy may be negative */
 	return true;
 }
 
@@ -247,6 +247,30 @@ uint64_t unc_rss(uint64_t a, uint64_t b)
 	u128 a2 = (u128)a * a, b2 = (u128)b * b;
 
 	return a2 > ~(u128)0 - b2 ? UINT64_MAX : isqrt_u128(a2 + b2);
+}
+
+uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	u128 p = (u128)a * b;
+
+	return p > UINT64_MAX ? UINT64_MAX : (uint64_t)p;
+}
+
+uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+enum judged judge_dev(int64_t dev_m, uint64_t unc_m, uint64_t tol_m, uint64_t unc_limit_m)
+{
+	uint64_t mag = dev_m < 0 ? (uint64_t)0 - (uint64_t)dev_m : (uint64_t)dev_m;
+	uint64_t reach = sat_add(tol_m, sat_mul(JUDGE_SIGMAS, unc_m));
+
+	if (mag > reach)
+		return JUDGED_FAIL;
+	if (unc_m > unc_limit_m)
+		return NOT_JUDGED;
+	return mag <= tol_m ? JUDGED_PASS : JUDGED_FAIL;
 }
 
 uint64_t tsc_uhz_from_ref(uint64_t nominal_uhz, u128 cpt_q32)

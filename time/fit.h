@@ -67,6 +67,20 @@ int64_t source_ppm_milli(uint64_t tsc_uhz, uint64_t nominal_uhz, u128 cpt_q32);
 /* Root sum of squares of two independent uncertainties (any one unit): a rate scaled by the
  * TSC rate carries the uncertainty of the reference that measured the TSC as well. */
 uint64_t unc_rss(uint64_t a, uint64_t b);
+
+/* Judging a deviation that has an uncertainty (all in milli-ppm):
+ *   - beyond the tolerance by more than JUDGE_SIGMAS sigma: FAIL, whatever sigma is (a source
+ *     at 1.95 Hz instead of 1 Hz fails even from a noisy measurement);
+ *   - sigma above unc_limit and the deviation within that reach: NOT JUDGED (the noise could
+ *     explain it, either way);
+ *   - otherwise PASS within the tolerance, FAIL beyond it.
+ * Saturating arithmetic: no tolerance or sigma overflows into a false verdict. */
+#define JUDGE_SIGMAS 4 /* 4 sigma: a Gaussian error reaches it once in 16000 */
+enum judged { JUDGED_PASS, JUDGED_FAIL, NOT_JUDGED };
+enum judged judge_dev(int64_t dev_m, uint64_t unc_m, uint64_t tol_m, uint64_t unc_limit_m);
+/* a * b and a + b, saturating at UINT64_MAX. */
+uint64_t sat_mul(uint64_t a, uint64_t b);
+uint64_t sat_add(uint64_t a, uint64_t b);
 /* Integer square root of a 128-bit value. */
 uint64_t isqrt_u128(u128 v);
 

@@ -81,5 +81,55 @@ class Catalogue(unittest.TestCase):
         self.assertEqual(missing, [], "undocumented names (add them to docs/log-format.md):\n" + "\n".join(missing))
 
 
+
+
+DECL_RE = re.compile(r'\[SET_\w+\]\s*=\s*\{\s*"([a-z0-9_]+)",\s*ST_(\w+),\s*([^,]+),\s*([^,]+),\s*([^,]+),'
+                     r'\s*(0|"[^"]*"),\s*"([^"]*)",\s*"((?:[^"]|"\s*")*)"\s*\}', re.S)
+TOL_RE = re.compile(r"#define (TOL_\w+) (\d+)")
+
+
+def declared_settings():
+    """{key: (type, min, max, default, choices, unit, meaning)} from lib/settings.c."""
+    with open(os.path.join(REPO, "lib", "settings.c")) as f:
+        text = f.read()
+    with open(os.path.join(REPO, "time", "tolerance.h")) as f:
+        tols = dict(TOL_RE.findall(f.read()))
+    tols["PPM_MAX"] = "1000000"
+
+    def num(x):
+        x = x.strip().rstrip("ULL").rstrip("U")
+        return int(tols.get(x, x), 0)
+    out = {}
+    for key, typ, lo, hi, dflt, choices, unit, meaning in DECL_RE.findall(text):
+        meaning = re.sub(r'"\s*"', "", meaning)
+        out[key] = (typ, num(lo), num(hi), num(dflt), choices.strip('"') if choices != "0" else None, unit, meaning)
+    return out
+
+
+class ConfigTable(unittest.TestCase):
+    """docs/log-format.md's configuration table is tested against lib/settings.c."""
+
+    def test_table_matches_declaration(self):
+        decl = declared_settings()
+        self.assertGreaterEqual(len(decl), 15)
+        with open(os.path.join(REPO, "docs", "log-format.md")) as f:
+            rows = {m.group(1): [c.strip() for c in m.group(2).split("|")]
+                    for m in re.finditer(r"^\| `([a-z0-9_]+)` \|(.*)\|$", f.read(), re.M)}
+        for key, (typ, lo, hi, dflt, choices, unit, meaning) in decl.items():
+            self.assertIn(key, rows, "configuration key %s missing from the docs table" % key)
+            ty, rng, dflt_doc, meaning_doc = rows[key]
+            self.assertEqual(meaning_doc, meaning, key)
+            if typ == "U64":
+                self.assertEqual((ty, rng), ("number", ("%d..%d %s" % (lo, hi, unit)).strip()), key)
+                self.assertEqual(dflt_doc, str(dflt), key)
+            elif typ == "BOOL":
+                self.assertEqual((ty, dflt_doc), ("boolean", str(dflt)), key)
+            elif typ == "CHOICE":
+                opts = choices.split("|")
+                self.assertEqual((ty, rng, dflt_doc), ("choice", ", ".join(opts), opts[dflt]), key)
+            else:
+                self.assertEqual(ty, "name", key)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -57,6 +57,29 @@ static void test_pit_pause(void **state)
 	assert_int_equal(cs.reanchors, 1);
 }
 
+/* A loaded TCG host deschedules the vCPU for 10-25 ms between polls: the PIT's count stays
+ * exact (no re-anchor, no lost wrap), a 10 ms gap still shows a step back as one. */
+static void test_pit_preempted(void **state)
+{
+	struct clocksource cs = {.name = "pit", .width = 16, .down = true, .read_raw = scripted};
+	uint64_t tsc = 1000, v = 0, before;
+	unsigned k;
+
+	(void)state;
+	script_pos = 0;
+	for (k = 0; k <= 10; k++) {
+		script[k] = 60000 - 1193 * k;
+		v = cs_read_tsc(&cs, tsc + k * cycles(1193, PIT_HZ));
+	}
+	before = v;
+	tsc += 10 * cycles(1193, PIT_HZ);
+	/* 25 ms: 29830 ticks; past a quarter of the range, so the forward delta counts */
+	script[11] = (script[10] - 29830) & 0xffff;
+	v = cs_read_tsc(&cs, tsc + cycles(29830, PIT_HZ));
+	assert_int_equal(v - before, 29830);
+	assert_int_equal(cs.reanchors, 0);
+}
+
 /* The same pause for the 32-bit APIC timer at ~1 GHz: 3.068e9 ticks passed, which a signed
  * delta reads as -1.227e9; modulo the wrap it is exact (less than one wrap passed). */
 static void test_apic_pause(void **state)
@@ -110,6 +133,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pit_pause),
 		cmocka_unit_test(test_apic_pause),
+		cmocka_unit_test(test_pit_preempted),
 		cmocka_unit_test(test_wide_and_unknown_gaps),
 	};
 

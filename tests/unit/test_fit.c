@@ -193,6 +193,28 @@ static void test_slow_source_resolution(void **state)
 	assert_int_equal(source_nhz(tsc_uhz, 0), 0);
 }
 
+/* Issue 11: a large, significant error cannot pass (the RTC at 1.95 Hz, +951463 ppm, from
+ * a noisy fit); an uncertain measurement within its noise is not judged; saturation. */
+static void test_judge(void **state)
+{
+	(void)state;
+	/* sigma 200 ppm (above the 50 ppm limit) cannot explain +951463 ppm beyond 500 ppm */
+	assert_int_equal(judge_dev(951463000, 200000, 500000, 50000), JUDGED_FAIL);
+	/* the same noise could explain 900 ppm: not judged (it used to be a SKIP whatever the error) */
+	assert_int_equal(judge_dev(-900000, 200000, 500000, 50000), NOT_JUDGED);
+	assert_int_equal(judge_dev(100000, 200000, 500000, 50000), NOT_JUDGED);
+	/* good measurements: plain tolerance */
+	assert_int_equal(judge_dev(499999, 10000, 500000, 50000), JUDGED_PASS);
+	assert_int_equal(judge_dev(-500001, 10000, 500000, 50000), JUDGED_FAIL);
+	assert_int_equal(judge_dev(0, 0, 0, 0), JUDGED_PASS);
+	/* a tolerance or sigma near 2^64 saturates instead of wrapping into a failure */
+	assert_int_equal(judge_dev(1000, 0, UINT64_MAX, UINT64_MAX), JUDGED_PASS);
+	assert_int_equal(judge_dev(INT64_MIN, UINT64_MAX, 500000, 50000), NOT_JUDGED);
+	assert_int_equal(judge_dev(INT64_MIN, 0, 500000, 50000), JUDGED_FAIL);
+	assert_true(sat_mul(UINT64_MAX / 2, 3) == UINT64_MAX);
+	assert_true(sat_add(UINT64_MAX, 1) == UINT64_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_segments),
 		cmocka_unit_test(test_degenerate),
 		cmocka_unit_test(test_ppm_and_percentiles),
+		cmocka_unit_test(test_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
