@@ -28,6 +28,7 @@ struct clocksource {
 	/* Nominal rate in micro-hertz (0 = not known a priori, e.g. the APIC timer).
 	 * uHz keeps 1 Hz sources (RTC seconds) and HPET's 1e15/period_fs exact enough. */
 	uint64_t nominal_uhz;
+	uint64_t measured_uhz;    /* the comparison engine's measured rate (0: not measured) */
 	unsigned width;           /* raw counter bits: 16, 24, 32 or 64 */
 	bool down;                /* raw counter counts down (PIT, APIC timer) */
 	/* Ticks change rarely compared to a read (RTC seconds): rate and offset are measured

@@ -378,6 +378,7 @@ static void report_rates(const struct tol *t)
 		if (!s->cs->present || !s->fit.ok || i == SRC_TSC)
 			continue;
 		s->freq_uhz = source_uhz(ref_uhz, s->fit.cpt_q32);
+		s->cs->measured_uhz = s->freq_uhz;
 		nhz = source_nhz(ref_uhz, s->fit.cpt_q32);
 		if (nhz <= INT64_MAX)
 			metric_fixed(mname(s->cs->name, "freq_hz"), (int64_t)nhz, 9, "Hz");

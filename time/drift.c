@@ -11,39 +11,150 @@
 #include "../lib/report.h"
 #include "../lib/fmt.h"
 #include "../lib/settings.h"
+#include "events.h"
 
 #define DRIFT_POLL_US 1000 /* re-read every source at least every millisecond */
 
-static void say_reanchor(const struct clocksource *cs, uint64_t seq, uint64_t tsc_hz)
+/* The detector's state (time/events.h) and what it needs per source. */
+static struct ev_state ev;
+static struct {
+	uint64_t uhz;          /* rate for seconds: nominal, else measured (0: not tracked) */
+	uint64_t t0, tsc0;     /* first observation */
+	uint64_t last_v;       /* coarse sources: value at the last edge */
+	uint64_t upd0, net0;   /* parameter updates before the open event */
+	int64_t step0;
+} dr[SRC_COUNT];
+static uint64_t tsc_hz_now, drift_tsc0, interval_start_tsc, sample_cycles;
+static uint64_t rtc_before;
+
+static int64_t us_of(uint64_t ticks, uint64_t uhz)
 {
-	diag("reanchor %llu %s gap_us=%llu", (unsigned long long)seq, cs->name,
-	     (unsigned long long)mul_div_u64(cs->reanchor_gap_cycles, 1000000, tsc_hz));
+	return (int64_t)mul_div_u64(ticks, 1000000000000ULL, uhz);
 }
 
-/* Read every source with the TSC of its read, so that a gap that may hide a wrap of a
- * narrow counter (the VM paused, the vCPU descheduled) re-anchors it (cs_read_tsc) instead
- * of stepping it back. Each re-anchor is said at once, with the gap by the TSC. */
-static void poll_all(uint64_t seq, uint64_t tsc_hz)
+static int64_t tsc_us(uint64_t tsc)
+{
+	return (int64_t)mul_div_u64(tsc - drift_tsc0, 1000000, tsc_hz_now);
+}
+
+static int64_t excess_now(uint64_t tsc)
+{
+	return (int64_t)mul_div_u64(tsc - interval_start_tsc, 1000000, tsc_hz_now) -
+	       (int64_t)mul_div_u64(sample_cycles, 1000000, tsc_hz_now);
+}
+
+/* Source i read v at TSC tsc: its offset from the TSC, in us, to the detector. */
+static void observe(unsigned i, uint64_t v, uint64_t tsc, uint64_t seq)
+{
+	if (!dr[i].uhz)
+		return;
+	if (!dr[i].tsc0) {
+		dr[i].t0 = v;
+		dr[i].tsc0 = tsc;
+	}
+	ev_observe(&ev, i, us_of(v - dr[i].t0, dr[i].uhz) - (int64_t)mul_div_u64(tsc - dr[i].tsc0, 1000000, tsc_hz_now),
+		   tsc_us(tsc), seq, excess_now(tsc));
+}
+
+static void say_reanchor(const struct clocksource *cs, uint64_t seq)
+{
+	diag("reanchor %llu %s gap_us=%llu", (unsigned long long)seq, cs->name,
+	     (unsigned long long)mul_div_u64(cs->reanchor_gap_cycles, 1000000, tsc_hz_now));
+	ev_unknown(&ev, (unsigned)(cs - sources), tsc_us(rdtsc_ordered()), seq, excess_now(rdtsc_ordered()));
+}
+
+/* One read of source i with the TSC of the read: re-anchors are said at once (cs_read_tsc
+ * never steps a narrow counter back across a gap that may hide a wrap), and a coarse
+ * source's value change is an observation for the detector, timed to this read. */
+static uint64_t read_one(unsigned i, uint64_t seq)
+{
+	struct clocksource *cs = &sources[i];
+	uint64_t before = cs->reanchors, tsc = rdtsc_ordered(), v = cs_read_tsc(cs, tsc);
+
+	if (cs->reanchors != before)
+		say_reanchor(cs, seq);
+	if (cs->coarse && v != dr[i].last_v) {
+		if (dr[i].last_v)
+			observe(i, v, cs->latch_tsc ? cs->latch_tsc : tsc, seq);
+		dr[i].last_v = v;
+	}
+	return v;
+}
+
+static void poll_all(uint64_t seq)
+{
+	unsigned i;
+
+	for (i = 0; i < SRC_COUNT; i++)
+		if (sources[i].present)
+			(void)read_one(i, seq);
+}
+
+static void mark_updates(void)
 {
 	unsigned i;
 
 	for (i = 0; i < SRC_COUNT; i++) {
-		struct clocksource *cs = &sources[i];
-		uint64_t before;
+		const struct update_steps *u = sources[i].updates;
 
-		if (!cs->present)
+		if (sources[i].present && u) {
+			dr[i].upd0 = u->updates;
+			dr[i].step0 = u->net;
+		}
+	}
+}
+
+/* # event <n> seq=<sample> tsc_excess_ms=<x> <src>=<class>:<excess ms> ... then what the
+ * paravirtual sources' parameters did and the RTC before and after (docs/log-format.md). */
+static void say_event(const struct ev_report *r)
+{
+	char line[480];
+	int n;
+	unsigned i;
+
+	n = cp_snprintf(line, sizeof(line), "event %llu seq=%llu", (unsigned long long)ev.events,
+			(unsigned long long)r->seq);
+	for (i = 0; i < SRC_COUNT && n > 0 && (size_t)n < sizeof(line); i++) {
+		const struct clocksource *cs = &sources[i];
+		int64_t x = r->excess_us[i];
+
+		if (!cs->present || (!dr[i].uhz && !r->unknown[i]))
 			continue;
-		before = cs->reanchors;
-		(void)cs_read_tsc(cs, rdtsc_ordered());
-		if (cs->reanchors != before)
-			say_reanchor(cs, seq, tsc_hz);
+		if (r->unknown[i])
+			n += cp_snprintf(line + n, sizeof(line) - (size_t)n, " %s=unknown", cs->name);
+		else
+			n += cp_snprintf(line + n, sizeof(line) - (size_t)n, " %s=%s:%s%lld.%03lld", cs->name,
+					 ev_class_name(r->cls[i]), x < 0 ? "-" : "+", (long long)((x < 0 ? -x : x) / 1000),
+					 (long long)((x < 0 ? -x : x) % 1000));
+	}
+	for (i = 0; i < SRC_COUNT && n > 0 && (size_t)n < sizeof(line); i++) {
+		const struct update_steps *u = sources[i].updates;
+
+		if (sources[i].present && u)
+			n += cp_snprintf(line + n, sizeof(line) - (size_t)n, " %s.updates=%llu:%+lldns", sources[i].name,
+					 (unsigned long long)(u->updates - dr[i].upd0),
+					 (long long)((u->net - dr[i].step0) * (int64_t)sources[i].update_unit_ns));
+	}
+	if (sources[SRC_RTC].present && n > 0 && (size_t)n < sizeof(line))
+		cp_snprintf(line + n, sizeof(line) - (size_t)n, " rtc_before=%llu rtc_after=%llu",
+			    (unsigned long long)rtc_before, (unsigned long long)dr[SRC_RTC].last_v);
+	diag("%s", line);
+}
+
+static void maybe_close(bool force)
+{
+	struct ev_report r;
+
+	if (ev_close(&ev, tsc_us(rdtsc_ordered()), force, &r)) {
+		say_event(&r);
+		mark_updates();
 	}
 }
 
 void drift_run(uint64_t tsc_uhz)
 {
-	uint64_t duration = setting(SET_DURATION), seq, tsc_hz = tsc_uhz / 1000000;
-	uint64_t next, poll_cycles, reanchors[SRC_COUNT];
+	uint64_t duration = setting(SET_DURATION), seq, samples, tsc_hz = tsc_uhz / 1000000;
+	uint64_t next, poll_cycles, sample_ms = setting(SET_SAMPLE_MS);
 	unsigned i;
 
 	if (!duration)
@@ -53,39 +164,65 @@ void drift_run(uint64_t tsc_uhz)
 		return;
 	}
 	metric_u64("drift.duration_s", duration, "s");
+	metric_u64("drift.sample_ms", sample_ms, "ms");
 	metric_u64("drift.tsc_hz", tsc_hz, "Hz");
+	tsc_hz_now = tsc_hz;
 	poll_cycles = mul_div_u64(tsc_hz, DRIFT_POLL_US, 1000000);
+	sample_cycles = mul_div_u64(tsc_hz, sample_ms, 1000);
+	samples = duration * 1000 / sample_ms;
+	ev_init(&ev, (int64_t)sample_ms * 1000);
 	/* Start every count afresh: the engine's last reads may be too long ago for narrow
 	 * counters to extend across the gap. */
-	for (i = 0; i < SRC_COUNT; i++)
+	for (i = 0; i < SRC_COUNT; i++) {
+		dr[i] = (typeof(dr[i])){ .uhz = sources[i].nominal_uhz ? sources[i].nominal_uhz : sources[i].measured_uhz };
+		ev.s[i].present = sources[i].present && i < EV_MAX_SOURCES;
+		ev.s[i].coarse = sources[i].coarse;
 		if (sources[i].present)
 			cs_reset(&sources[i]);
-	poll_all(0, tsc_hz);
+	}
+	if (SRC_TSC < SRC_COUNT)
+		dr[SRC_TSC].uhz = tsc_uhz; /* the TSC against itself: offset 0, excess = the interval's */
+	mark_updates();
+	drift_tsc0 = interval_start_tsc = rdtsc_ordered();
+	poll_all(0);
 	next = rdtsc_ordered();
-	for (seq = 0; seq <= duration; seq++) {
+	for (seq = 0; seq <= samples; seq++) {
 		char line[400];
 		int len = 0;
 
 		while ((int64_t)(rdtsc_ordered() - next) < 0) {
 			uint64_t until = rdtsc_ordered() + poll_cycles;
 
-			poll_all(seq, tsc_hz);
+			poll_all(seq);
 			while ((int64_t)(rdtsc_ordered() - until) < 0 && (int64_t)(rdtsc_ordered() - next) < 0)
 				cpu_relax();
 		}
+		/* Woken a whole period late (the VM was paused while the TSC ran on): sample now and
+		 * keep the period from here instead of catching up with a burst of samples. */
+		if (rdtsc_ordered() - next > sample_cycles)
+			next = rdtsc_ordered();
+		if (!ev.open)
+			rtc_before = dr[SRC_RTC].last_v;
 		len = cp_snprintf(line, sizeof(line), "sample %llu", (unsigned long long)seq);
-		for (i = 0; i < SRC_COUNT; i++)
-			reanchors[i] = sources[i].reanchors;
-		for (i = 0; i < SRC_COUNT && len < (int)sizeof(line); i++)
-			if (sources[i].present)
+		for (i = 0; i < SRC_COUNT && len < (int)sizeof(line); i++) {
+			if (!sources[i].present)
+				continue;
+			{
+				uint64_t now = rdtsc_ordered(), v = read_one(i, seq);
+
 				len += cp_snprintf(line + len, sizeof(line) - (size_t)len, " %s=%llu", sources[i].name,
-						   (unsigned long long)cs_read_tsc(&sources[i], rdtsc_ordered()));
+						   (unsigned long long)v);
+				if (!sources[i].coarse && seq)
+					observe(i, v, i == SRC_TSC ? v : now, seq);
+			}
+		}
 		diag("%s", line);
-		for (i = 0; i < SRC_COUNT; i++)
-			if (sources[i].reanchors != reanchors[i])
-				say_reanchor(&sources[i], seq, tsc_hz);
-		next += tsc_hz;
+		maybe_close(false);
+		interval_start_tsc = rdtsc_ordered();
+		next += sample_cycles;
 	}
+	maybe_close(true);
+	metric_u64("drift.events", ev.events, "count");
 	for (i = 0; i < SRC_COUNT; i++)
 		if (sources[i].present && sources[i].width < 64)
 			metric_u64(mname(sources[i].name, "reanchors"), sources[i].reanchors, "count");

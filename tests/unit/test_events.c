@@ -1,0 +1,130 @@
+/* Host tests of the clock-event detector (time/events.c), fed with the pause figures the
+ * issue gives: under TCG a 3 s pause stops the TSC, HPET and PM timer and the RTC runs on;
+ * under KVM (the nested lab) the TSC ran on +3.068 s, the RTC +3 s, HPET and PM timer
+ * +0.062 s and kvm-clock +0.065 s. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "../../time/events.c"
+
+enum { TSC, HPET, PM, PIT, RTC, KVM };
+#define P 1000000 /* sample period, us */
+
+static void observe_all(struct ev_state *e, const int64_t *off, int64_t now, uint64_t seq, int64_t excess)
+{
+	unsigned i;
+
+	for (i = 0; i <= KVM; i++)
+		if (e->s[i].present && i != RTC)
+			ev_observe(e, i, off[i], now, seq, excess);
+}
+
+static void setup(struct ev_state *e)
+{
+	unsigned i;
+
+	ev_init(e, P);
+	for (i = 0; i <= KVM; i++)
+		e->s[i].present = true;
+	e->s[RTC].coarse = true;
+}
+
+static void test_tcg_pause(void **state)
+{
+	struct ev_state e;
+	struct ev_report r;
+	int64_t off[6] = { 0 };
+	uint64_t seq;
+
+	(void)state;
+	setup(&e);
+	/* steady samples and RTC edges at phase 0.3 s */
+	for (seq = 0; seq < 5; seq++) {
+		observe_all(&e, off, (int64_t)seq * P, seq, 0);
+		ev_observe(&e, RTC, -300000, (int64_t)seq * P + 300000, seq, 0);
+	}
+	assert_false(e.open);
+	/* the pause: the TSC stood still, so did HPET/PM/PIT; the RTC gained 3 s on it */
+	observe_all(&e, off, 5 * P, 5, 0);
+	ev_observe(&e, RTC, -300000 + 3000400, 5 * P + 700000, 5, 0);
+	assert_true(e.open);
+	assert_false(ev_close(&e, 5 * P + 800000, false, &r)); /* still settling */
+	assert_true(ev_close(&e, 8 * P, false, &r));
+	assert_int_equal(r.seq, 5);
+	assert_int_equal(r.excess_us[RTC], 3000400);
+	assert_int_equal(r.cls[RTC], EV_RAN_ON);
+	assert_int_equal(r.excess_us[TSC], 0);
+	assert_int_equal(r.cls[TSC], EV_FROZE);
+	assert_int_equal(r.cls[HPET], EV_FROZE);
+	assert_int_equal(e.events, 1);
+	assert_false(ev_close(&e, 9 * P, true, &r)); /* nothing open */
+}
+
+static void test_kvm_pause(void **state)
+{
+	struct ev_state e;
+	struct ev_report r;
+	int64_t off[6] = { 0 };
+	uint64_t seq;
+
+	(void)state;
+	setup(&e);
+	for (seq = 0; seq < 3; seq++) {
+		observe_all(&e, off, (int64_t)seq * P, seq, 0);
+		ev_observe(&e, RTC, 0, (int64_t)seq * P + 500000, seq, 0);
+	}
+	/* the interval holding the pause took 3.068 s more on the TSC; relative to it HPET and
+	 * PM timer lost 3.006 s, kvm-clock 3.003 s, the RTC 0.068 s; the PIT was re-anchored */
+	off[HPET] = off[PM] = -3006000;
+	off[KVM] = -3003000;
+	ev_unknown(&e, PIT, 3 * P + 3068000, 3, 3068000);
+	observe_all(&e, off, 3 * P + 3068000, 3, 3068000);
+	ev_observe(&e, RTC, -68000, 3 * P + 3068000 + 400000, 3, 3068000);
+	assert_true(ev_close(&e, 6 * P + 3068000, false, &r));
+	assert_int_equal(r.tsc_excess_us, 3068000);
+	assert_int_equal(r.excess_us[TSC], 3068000);
+	assert_int_equal(r.cls[TSC], EV_RAN_ON);
+	assert_int_equal(r.excess_us[HPET], 62000);
+	assert_int_equal(r.cls[HPET], EV_FROZE); /* 62 ms of 3 s: it stood still */
+	assert_int_equal(r.excess_us[KVM], 65000);
+	assert_int_equal(r.cls[KVM], EV_FROZE);
+	assert_int_equal(r.excess_us[RTC], 3000000);
+	assert_int_equal(r.cls[RTC], EV_RAN_ON);
+	assert_int_equal(r.cls[PIT], EV_UNKNOWN);
+}
+
+/* Jitter below EV_MIN_JUMP_US and slow drift open nothing; a clock stepped back is "back". */
+static void test_no_event_and_step_back(void **state)
+{
+	struct ev_state e;
+	struct ev_report r;
+	int64_t off[6] = { 0 };
+	uint64_t seq;
+
+	(void)state;
+	setup(&e);
+	for (seq = 0; seq < 50; seq++) {
+		off[HPET] = (int64_t)(seq % 3) * 5000 + (int64_t)seq * 500; /* 5 ms jitter, 500 ppm drift */
+		observe_all(&e, off, (int64_t)seq * P, seq, 0);
+	}
+	assert_false(e.open);
+	off[KVM] -= 1500000; /* kvm-clock stepped back 1.5 s within a 1 s interval */
+	observe_all(&e, off, 50 * P, 50, 0);
+	assert_true(ev_close(&e, 50 * P, true, &r));
+	assert_int_equal(r.excess_us[KVM], -1500000);
+	assert_int_equal(r.cls[KVM], EV_BACK);
+	assert_int_equal(r.cls[HPET], EV_STEADY);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tcg_pause),
+		cmocka_unit_test(test_kvm_pause),
+		cmocka_unit_test(test_no_event_and_step_back),
+	};
+
+	return cmocka_run_group_tests(tests, 0, 0);
+}

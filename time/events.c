@@ -1,0 +1,101 @@
+/* Clock events from offset jumps (time/events.h). */
+#include "events.h"
+
+void ev_init(struct ev_state *e, int64_t sample_us)
+{
+	unsigned i;
+
+	e->sample_us = sample_us;
+	for (i = 0; i < EV_MAX_SOURCES; i++)
+		e->s[i] = (struct ev_source){ 0 };
+	e->open = false;
+	e->events = 0;
+}
+
+static void open_event(struct ev_state *e, int64_t now_us, uint64_t seq, int64_t interval_excess_us)
+{
+	if (e->open)
+		return;
+	e->open = true;
+	e->seq = seq;
+	e->open_at_us = now_us;
+	e->tsc_excess_us = interval_excess_us;
+}
+
+void ev_observe(struct ev_state *e, unsigned i, int64_t offset_us, int64_t now_us, uint64_t seq,
+		int64_t interval_excess_us)
+{
+	struct ev_source *s = &e->s[i];
+	int64_t d;
+
+	if (i >= EV_MAX_SOURCES)
+		return;
+	if (!s->have) {
+		s->have = true;
+		s->offset_us = offset_us;
+		return;
+	}
+	d = offset_us - s->offset_us;
+	s->offset_us = offset_us;
+	if (d > EV_MIN_JUMP_US || d < -EV_MIN_JUMP_US) {
+		open_event(e, now_us, seq, interval_excess_us);
+		s->jumped = true;
+		s->jump_us += d;
+	}
+}
+
+void ev_unknown(struct ev_state *e, unsigned i, int64_t now_us, uint64_t seq, int64_t interval_excess_us)
+{
+	if (i >= EV_MAX_SOURCES)
+		return;
+	open_event(e, now_us, seq, interval_excess_us);
+	e->s[i].unknown = true;
+	e->s[i].have = false; /* its offset starts afresh at the next observation */
+}
+
+static enum ev_class classify(int64_t excess, int64_t interval_us, int64_t max_excess)
+{
+	int64_t ran = max_excess / 10 > EV_MIN_JUMP_US ? max_excess / 10 : EV_MIN_JUMP_US;
+
+	if (interval_us + excess < -EV_MIN_JUMP_US)
+		return EV_BACK; /* went backwards over the interval */
+	if (excess > ran)
+		return EV_RAN_ON;
+	if (excess < -EV_MIN_JUMP_US)
+		return EV_BEHIND;
+	return max_excess > EV_MIN_JUMP_US ? EV_FROZE : EV_STEADY;
+}
+
+bool ev_close(struct ev_state *e, int64_t now_us, bool force, struct ev_report *r)
+{
+	int64_t max_excess = e->tsc_excess_us;
+	unsigned i;
+
+	if (!e->open || (!force && now_us - e->open_at_us < EV_SETTLE_US))
+		return false;
+	r->seq = e->seq;
+	r->tsc_excess_us = e->tsc_excess_us;
+	for (i = 0; i < EV_MAX_SOURCES; i++) {
+		r->excess_us[i] = e->tsc_excess_us + e->s[i].jump_us;
+		if (e->s[i].present && !e->s[i].unknown && r->excess_us[i] > max_excess)
+			max_excess = r->excess_us[i];
+	}
+	for (i = 0; i < EV_MAX_SOURCES; i++) {
+		struct ev_source *s = &e->s[i];
+
+		r->unknown[i] = s->unknown;
+		r->cls[i] = s->unknown ? EV_UNKNOWN : classify(r->excess_us[i], e->sample_us, max_excess);
+		s->jumped = s->unknown = false;
+		s->jump_us = 0;
+	}
+	e->open = false;
+	e->events++;
+	return true;
+}
+
+const char *ev_class_name(enum ev_class c)
+{
+	static const char *const names[] = { "steady", "froze", "ran_on", "behind", "back", "unknown" };
+
+	return c <= EV_UNKNOWN ? names[c] : "?";
+}
