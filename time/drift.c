@@ -53,14 +53,14 @@ static void observe(unsigned i, uint64_t v, uint64_t tsc, uint64_t seq)
 		dr[i].tsc0 = tsc;
 	}
 	ev_observe(&ev, i, us_of(v - dr[i].t0, dr[i].uhz) - (int64_t)mul_div_u64(tsc - dr[i].tsc0, 1000000, tsc_hz_now),
-		   tsc_us(tsc), seq, excess_now(tsc));
+		   tsc_us(tsc), seq);
 }
 
 static void say_reanchor(const struct clocksource *cs, uint64_t seq)
 {
 	diag("reanchor %llu %s gap_us=%llu", (unsigned long long)seq, cs->name,
 	     (unsigned long long)mul_div_u64(cs->reanchor_gap_cycles, 1000000, tsc_hz_now));
-	ev_unknown(&ev, (unsigned)(cs - sources), tsc_us(rdtsc_ordered()), seq, excess_now(rdtsc_ordered()));
+	ev_unknown(&ev, (unsigned)(cs - sources), tsc_us(rdtsc_ordered()), seq);
 }
 
 /* One read of source i with the TSC of the read: re-anchors are said at once (cs_read_tsc
@@ -112,7 +112,7 @@ static void say_event(const struct ev_report *r)
 	int n;
 	unsigned i;
 
-	n = cp_snprintf(line, sizeof(line), "event %llu seq=%llu", (unsigned long long)ev.events,
+	n = cp_snprintf(line, sizeof(line), "event %llu seq=%llu", (unsigned long long)(ev.events - 1),
 			(unsigned long long)r->seq);
 	for (i = 0; i < SRC_COUNT && n > 0 && (size_t)n < sizeof(line); i++) {
 		const struct clocksource *cs = &sources[i];
@@ -154,7 +154,7 @@ static void maybe_close(bool force)
 void drift_run(uint64_t tsc_uhz)
 {
 	uint64_t duration = setting(SET_DURATION), seq, samples, tsc_hz = tsc_uhz / 1000000;
-	uint64_t next, poll_cycles, sample_ms = setting(SET_SAMPLE_MS);
+	uint64_t next, poll_cycles, sample_ms = setting(SET_SAMPLE_MS), sample_tsc;
 	unsigned i;
 
 	if (!duration)
@@ -203,6 +203,7 @@ void drift_run(uint64_t tsc_uhz)
 			next = rdtsc_ordered();
 		if (!ev.open)
 			rtc_before = dr[SRC_RTC].last_v;
+		sample_tsc = rdtsc_ordered();
 		len = cp_snprintf(line, sizeof(line), "sample %llu", (unsigned long long)seq);
 		for (i = 0; i < SRC_COUNT && len < (int)sizeof(line); i++) {
 			if (!sources[i].present)
@@ -217,8 +218,10 @@ void drift_run(uint64_t tsc_uhz)
 			}
 		}
 		diag("%s", line);
+		if (seq)
+			ev_interval(&ev, excess_now(sample_tsc));
 		maybe_close(false);
-		interval_start_tsc = rdtsc_ordered();
+		interval_start_tsc = sample_tsc;
 		next += sample_cycles;
 	}
 	maybe_close(true);

@@ -10,20 +10,28 @@ void ev_init(struct ev_state *e, int64_t sample_us)
 		e->s[i] = (struct ev_source){ 0 };
 	e->open = false;
 	e->events = 0;
+	e->last_interval_excess_us = 0;
 }
 
-static void open_event(struct ev_state *e, int64_t now_us, uint64_t seq, int64_t interval_excess_us)
+static void open_event(struct ev_state *e, int64_t now_us, uint64_t seq)
 {
 	if (e->open)
 		return;
 	e->open = true;
 	e->seq = seq;
 	e->open_at_us = now_us;
-	e->tsc_excess_us = interval_excess_us;
+	/* the event may lie in the interval completed just before (a coarse edge seen later) */
+	e->tsc_excess_us = e->last_interval_excess_us > 0 ? e->last_interval_excess_us : 0;
 }
 
-void ev_observe(struct ev_state *e, unsigned i, int64_t offset_us, int64_t now_us, uint64_t seq,
-		int64_t interval_excess_us)
+void ev_interval(struct ev_state *e, int64_t excess_us)
+{
+	e->last_interval_excess_us = excess_us;
+	if (e->open && excess_us > e->tsc_excess_us)
+		e->tsc_excess_us = excess_us;
+}
+
+void ev_observe(struct ev_state *e, unsigned i, int64_t offset_us, int64_t now_us, uint64_t seq)
 {
 	struct ev_source *s = &e->s[i];
 	int64_t d;
@@ -38,17 +46,17 @@ void ev_observe(struct ev_state *e, unsigned i, int64_t offset_us, int64_t now_u
 	d = offset_us - s->offset_us;
 	s->offset_us = offset_us;
 	if (d > EV_MIN_JUMP_US || d < -EV_MIN_JUMP_US) {
-		open_event(e, now_us, seq, interval_excess_us);
+		open_event(e, now_us, seq);
 		s->jumped = true;
 		s->jump_us += d;
 	}
 }
 
-void ev_unknown(struct ev_state *e, unsigned i, int64_t now_us, uint64_t seq, int64_t interval_excess_us)
+void ev_unknown(struct ev_state *e, unsigned i, int64_t now_us, uint64_t seq)
 {
 	if (i >= EV_MAX_SOURCES)
 		return;
-	open_event(e, now_us, seq, interval_excess_us);
+	open_event(e, now_us, seq);
 	e->s[i].unknown = true;
 	e->s[i].have = false; /* its offset starts afresh at the next observation */
 }

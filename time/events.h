@@ -44,7 +44,8 @@ struct ev_state {
 	bool open;
 	uint64_t seq;          /* sample at which the open event was first seen */
 	int64_t open_at_us;    /* TSC time of that */
-	int64_t tsc_excess_us; /* the TSC's advance over that interval minus the sample period */
+	int64_t tsc_excess_us; /* the TSC's: the largest interval excess while the event was open */
+	int64_t last_interval_excess_us; /* the last completed sample interval's TSC length - period */
 	uint64_t events;
 };
 
@@ -57,13 +58,14 @@ struct ev_report {
 };
 
 void ev_init(struct ev_state *e, int64_t sample_us);
-/* An observation of source i at TSC time now_us with offset offset_us (source minus TSC).
- * seq is the current sample; interval_excess_us is the TSC's advance over the current sample
- * interval minus the sample period (used if this opens an event). */
-void ev_observe(struct ev_state *e, unsigned i, int64_t offset_us, int64_t now_us, uint64_t seq,
-		int64_t interval_excess_us);
+/* An observation of source i at TSC time now_us with offset offset_us (source minus TSC);
+ * seq is the current sample. */
+void ev_observe(struct ev_state *e, unsigned i, int64_t offset_us, int64_t now_us, uint64_t seq);
 /* Source i was re-anchored (cs_read_tsc): its advance across this gap is unknowable. */
-void ev_unknown(struct ev_state *e, unsigned i, int64_t now_us, uint64_t seq, int64_t interval_excess_us);
+void ev_unknown(struct ev_state *e, unsigned i, int64_t now_us, uint64_t seq);
+/* A sample interval completed: its TSC length minus the sample period (the TSC's excess:
+ * it ran on through a pause when this is large). Call at every sample, after observing. */
+void ev_interval(struct ev_state *e, int64_t excess_us);
 /* Close the open event once EV_SETTLE_US passed (or force): fills r, returns true once. */
 bool ev_close(struct ev_state *e, int64_t now_us, bool force, struct ev_report *r);
 const char *ev_class_name(enum ev_class c);
