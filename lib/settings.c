@@ -26,8 +26,6 @@ const struct setting_decl setting_decls[SET_COUNT] = {
 	[SET_TRUTH_TSC_HZ] = { "truth_tsc_hz", ST_U64, 0, 100000000000ULL, 0, 0, "Hz",
 			       "a declared true TSC rate to judge against (0: none)" },
 	[SET_SMP] = { "smp", ST_BOOL, 0, 1, 1, 0, "", "start the other CPUs (TSC and kvm-clock sync tests)" },
-	[SET_WALL_REWRITE_S] = { "wall_rewrite_s", ST_U64, 0, 86400, 0, 0, "s",
-				 "drift mode: write the kvm-clock wall-clock MSR again this often (0: never)" },
 	[SET_FAKE_HINT_HZ] = { "fake_hint_hz", ST_U64, 0, 100000000000ULL, 0, 0, "Hz",
 			       "test hook: offer this TSC frequency hint as source 'fake'" },
 	[SET_STUCK] = { "stuck", ST_NAME, 0, 0, 0, 0, "", "test hook: the named wait never succeeds (e.g. pit, smp.ap)" },
