@@ -193,6 +193,16 @@ static void report_metrics(void)
 		metric_u64("acpi.hpet.number", a->hpet_number, "index");
 		metric_u64("acpi.hpet.min_tick", a->hpet_min_tick, "ticks");
 		metric_hex("acpi.hpet.page_protection", a->hpet_page_protection, "hex");
+		metric_u64("acpi.hpet.conflicts", a->hpet_conflicts, "count");
+		if (a->hpet_conflicts)
+			info("acpi.hpet.conflict", "%u later HPET table%s disagree%s with the first: table at 0x%llx "
+			     "base 0x%llx block_id 0x%x number %u ignored; using table at 0x%llx base 0x%llx "
+			     "block_id 0x%x number %u (the first HPET table, the one Linux uses)",
+			     a->hpet_conflicts, a->hpet_conflicts == 1 ? "" : "s", a->hpet_conflicts == 1 ? "s" : "",
+			     (unsigned long long)a->hpet_conflict_table_addr,
+			     (unsigned long long)a->hpet_conflict_base, a->hpet_conflict_block_id,
+			     a->hpet_conflict_number, (unsigned long long)a->hpet_table_addr,
+			     (unsigned long long)a->hpet_base, a->hpet_block_id, a->hpet_number);
 	}
 	if (a->madt_present) {
 		metric_u64("acpi.madt.cpus", a->cpu_count, "count");

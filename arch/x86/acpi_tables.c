@@ -409,6 +409,21 @@ static void absorb_hpet(struct acpi_info *ai, uint64_t addr, const struct acpi_h
 	ai->hpet_page_protection = h->page_protection;
 }
 
+/* A second HPET table for another timer block, or a contradiction: either way the first is
+ * kept, and the first disagreeing one is remembered to be named. */
+static bool hpet_conflict(struct acpi_info *ai, uint64_t addr, const struct acpi_hpet *h)
+{
+	if (h->base.address == ai->hpet_base && h->block_id == ai->hpet_block_id)
+		return false;
+	if (!ai->hpet_conflicts++) {
+		ai->hpet_conflict_table_addr = addr;
+		ai->hpet_conflict_base = h->base.address;
+		ai->hpet_conflict_block_id = h->block_id;
+		ai->hpet_conflict_number = h->number;
+	}
+	return true;
+}
+
 static void absorb_madt(struct acpi_info *ai, uint64_t addr, const struct acpi_madt *m)
 {
 	ai->madt_present = true;
@@ -427,7 +442,7 @@ static void absorb_madt(struct acpi_info *ai, uint64_t addr, const struct acpi_m
 void acpi_absorb(struct acpi_info *ai, uint64_t addr, const uint8_t *t, struct acpi_check *c)
 {
 	const char *sig = c->h.signature;
-	bool known = false, first = false;
+	bool known = false, first = false, conflict = false;
 	union {
 		struct acpi_fadt f;
 		struct acpi_hpet h;
@@ -445,6 +460,8 @@ void acpi_absorb(struct acpi_info *ai, uint64_t addr, const uint8_t *t, struct a
 			known = true;
 			if (acpi_hpet_decode(t, c, &d.h) && (first = !ai->hpet_present))
 				absorb_hpet(ai, addr, &d.h);
+			else if (c->trusted)
+				conflict = hpet_conflict(ai, addr, &d.h);
 		} else if (!memcmp(sig, "APIC", 4)) {
 			known = true;
 			if (acpi_madt_decode(t, c, &d.m) && (first = !ai->madt_present))
@@ -457,6 +474,8 @@ void acpi_absorb(struct acpi_info *ai, uint64_t addr, const uint8_t *t, struct a
 			ai->hpet_untrusted++;
 		c->use = "not used";
 	} else {
-		c->use = !known ? "not decoded" : first ? "used" : "duplicate, an earlier one is used";
+		c->use = !known ? "not decoded" : first ? "used"
+			: conflict ? "another HPET block (base or block ID differs), ignored: the first HPET table is used"
+			: "duplicate, an earlier one is used";
 	}
 }

@@ -217,6 +217,13 @@ struct acpi_info {
 	uint32_t hpet_block_id;
 	uint8_t hpet_page_protection;
 	unsigned hpet_untrusted;       /* HPET tables seen but refused */
+	/* Later trusted HPET tables that describe another timer block (a different base address
+	 * or event timer block ID): ignored, the first one is used (as Linux does: it reads only
+	 * the first HPET table). The first of them is kept to be named in the report. */
+	unsigned hpet_conflicts;
+	uint64_t hpet_conflict_table_addr, hpet_conflict_base;
+	uint32_t hpet_conflict_block_id;
+	uint8_t hpet_conflict_number;
 
 	bool madt_present;
 	uint64_t madt_addr;
@@ -266,7 +273,8 @@ bool acpi_hpet_decode(const uint8_t *t, struct acpi_check *c, struct acpi_hpet *
 bool acpi_madt_decode(const uint8_t *t, struct acpi_check *c, struct acpi_madt *m);
 
 /* Count a checked table in ai and, if it is trusted, decode it and take its facts unless an
- * earlier trusted table of the same kind already provided them. Sets c->use. */
+ * earlier trusted table of the same kind already provided them. Sets c->use. A later HPET
+ * table that disagrees with the one in use (base or block ID) is counted in hpet_conflicts. */
 void acpi_absorb(struct acpi_info *ai, uint64_t addr, const uint8_t *t, struct acpi_check *c);
 
 /* "FACP" -> "facp": a metric-name-safe copy ([a-z0-9_]) of a signature. */

@@ -606,12 +606,13 @@ static void test_absorb_first_trusted_wins(void **state)
 	acpi_absorb(&ai, 0x2000, b, &c);
 	assert_string_equal(c.use, "used");
 	assert_true(ai.hpet_present && ai.hpet_base == 0xfed00000 && ai.hpet_table_addr == 0x2000);
-	/* A second trusted one does not replace it. */
-	hpet(a, GAS_SPACE_SYSTEM_MEMORY, 0xfed01000);
+	/* A second trusted one does not replace it; an identical one is a plain duplicate. */
+	hpet(a, GAS_SPACE_SYSTEM_MEMORY, 0xfed00000);
 	assert_true(check_table(a, &c));
 	acpi_absorb(&ai, 0x3000, a, &c);
 	assert_string_equal(c.use, "duplicate, an earlier one is used");
 	assert_true(ai.hpet_base == 0xfed00000);
+	assert_int_equal(ai.hpet_conflicts, 0);
 	/* A table that failed its header check is only counted. */
 	header(a, "HPET", 1, 40);
 	assert_false(acpi_check_header(a, 0, &c));
@@ -619,6 +620,51 @@ static void test_absorb_first_trusted_wins(void **state)
 	assert_int_equal(ai.tables_seen, 4);
 	assert_int_equal(ai.tables_untrusted, 2);
 	assert_int_equal(ai.hpet_untrusted, 2);
+}
+
+/* Issue 11: "Two HPET tables with different bases are resolved silently." The first is kept
+ * (Linux reads only the first HPET table), and a later one that disagrees in base or block ID
+ * is counted, remembered and marked as ignored. */
+static void test_absorb_hpet_conflict(void **state)
+{
+	static uint8_t a[64];
+	struct acpi_info ai;
+	struct acpi_check c;
+
+	(void)state;
+	memset(&ai, 0, sizeof(ai));
+	hpet(a, GAS_SPACE_SYSTEM_MEMORY, 0xfed00000);
+	assert_true(check_table(a, &c));
+	acpi_absorb(&ai, 0x2000, a, &c);
+	assert_string_equal(c.use, "used");
+	/* Another base. */
+	hpet(a, GAS_SPACE_SYSTEM_MEMORY, 0xfed01000);
+	a[HPET_NUMBER] = 1;
+	seal(a);
+	assert_true(check_table(a, &c));
+	acpi_absorb(&ai, 0x3000, a, &c);
+	assert_true(c.trusted);
+	assert_string_equal(c.use, "another HPET block (base or block ID differs), ignored: the first HPET table is used");
+	assert_true(ai.hpet_base == 0xfed00000 && ai.hpet_table_addr == 0x2000 && ai.hpet_number == 0);
+	assert_int_equal(ai.hpet_conflicts, 1);
+	assert_true(ai.hpet_conflict_table_addr == 0x3000 && ai.hpet_conflict_base == 0xfed01000);
+	assert_int_equal(ai.hpet_conflict_number, 1);
+	/* Same base, another block ID: also a disagreement; the first conflict stays named. */
+	hpet(a, GAS_SPACE_SYSTEM_MEMORY, 0xfed00000);
+	put32(a + HPET_EVENT_TIMER_BLOCK_ID, 0x10de8201);
+	seal(a);
+	assert_true(check_table(a, &c));
+	acpi_absorb(&ai, 0x4000, a, &c);
+	assert_string_equal(c.use, "another HPET block (base or block ID differs), ignored: the first HPET table is used");
+	assert_int_equal(ai.hpet_conflicts, 2);
+	assert_true(ai.hpet_conflict_table_addr == 0x3000);
+	assert_int_equal(ai.hpet_block_id, 0x8086a201);
+	/* An untrusted one that disagrees is not a conflict, only untrusted. */
+	hpet(a, GAS_SPACE_SYSTEM_IO, 0xfed02000);
+	assert_true(check_table(a, &c));
+	acpi_absorb(&ai, 0x5000, a, &c);
+	assert_int_equal(ai.hpet_conflicts, 2);
+	assert_int_equal(ai.hpet_untrusted, 1);
 }
 
 /* ---- the walker over fake memory ---- */
@@ -725,6 +771,38 @@ static void test_probe_injected_bad_hpet(void **state)
 	assert_int_equal(report_end(), VERDICT_FAIL);
 }
 
+static void test_probe_two_hpets_disagree(void **state)
+{
+	uint64_t e[4] = { P_FADT, P_MADT, P_HPET, P_HPET2 };
+
+	(void)state;
+	machine(2, true);
+	hpet(at(P_HPET2), GAS_SPACE_SYSTEM_MEMORY, 0xfed01000);
+	at(P_HPET2)[HPET_NUMBER] = 1;
+	seal(at(P_HPET2));
+	root(at(P_XSDT), true, e, 4);
+	acpi_probe(P_RSDP);
+	assert_true(acpi.hpet_present && acpi.hpet_base == 0xfed00000);
+	assert_int_equal(acpi.tables_untrusted, 0);
+	assert_log("# info acpi.table.hpet.2 trusted, another HPET block (base or block ID differs), ignored: "
+		   "the first HPET table is used: HPET at 0x107000");
+	assert_log("# metric acpi.hpet.conflicts 1 count\n");
+	assert_log("# info acpi.hpet.conflict 1 later HPET table disagrees with the first: table at 0x107000 "
+		   "base 0xfed01000 block_id 0x8086a201 number 1 ignored; using table at 0x105000 base 0xfed00000 "
+		   "block_id 0x8086a201 number 0 (the first HPET table, the one Linux uses)\n");
+	assert_log("ok 4 - acpi.hpet\n");
+	assert_int_equal(report_end(), VERDICT_PASS);
+
+	/* The same table listed twice is no disagreement. */
+	capture_start();
+	e[3] = P_HPET;
+	root(at(P_XSDT), true, e, 4);
+	acpi_probe(P_RSDP);
+	assert_log("# info acpi.table.hpet.2 trusted, duplicate, an earlier one is used: HPET at 0x105000");
+	assert_log("# metric acpi.hpet.conflicts 0 count\n");
+	assert_no_log("acpi.hpet.conflict ");
+}
+
 static void test_probe_only_hpet_is_short(void **state)
 {
 	uint64_t e[3] = { P_FADT, P_MADT, P_HPET2 };
@@ -813,9 +891,11 @@ int main(void)
 		cmocka_unit_test_setup(test_hpet, setup),
 		cmocka_unit_test_setup(test_madt, setup),
 		cmocka_unit_test_setup(test_absorb_first_trusted_wins, setup),
+		cmocka_unit_test_setup(test_absorb_hpet_conflict, setup),
 		cmocka_unit_test_setup(test_probe_q35, setup),
 		cmocka_unit_test_setup(test_probe_no_hpet, setup),
 		cmocka_unit_test_setup(test_probe_injected_bad_hpet, setup),
+		cmocka_unit_test_setup(test_probe_two_hpets_disagree, setup),
 		cmocka_unit_test_setup(test_probe_only_hpet_is_short, setup),
 		cmocka_unit_test_setup(test_probe_bad_xsdt_falls_back_to_rsdt, setup),
 		cmocka_unit_test_setup(test_probe_rsdp_v1_rsdt_only, setup),
