@@ -7,7 +7,7 @@ void ev_init(struct ev_state *e, int64_t sample_us)
 
 	e->sample_us = sample_us;
 	for (i = 0; i < EV_MAX_SOURCES; i++)
-		e->s[i] = (struct ev_source){ 0 };
+		e->s[i] = (struct ev_source){ .reanchored_us = INT64_MIN };
 	e->open = false;
 	e->events = 0;
 	e->last_interval_excess_us = 0;
@@ -15,11 +15,16 @@ void ev_init(struct ev_state *e, int64_t sample_us)
 
 static void open_event(struct ev_state *e, int64_t now_us, uint64_t seq)
 {
+	unsigned i;
+
 	if (e->open)
 		return;
 	e->open = true;
 	e->seq = seq;
 	e->open_at_us = now_us;
+	for (i = 0; i < EV_MAX_SOURCES; i++)
+		if (e->s[i].reanchored_us != INT64_MIN && now_us - e->s[i].reanchored_us <= EV_SETTLE_US)
+			e->s[i].unknown = true;
 	/* the event may lie in the interval completed just before (a coarse edge seen later) */
 	e->tsc_excess_us = e->last_interval_excess_us > 0 ? e->last_interval_excess_us : 0;
 }
@@ -54,18 +59,20 @@ void ev_observe(struct ev_state *e, unsigned i, int64_t offset_us, int64_t now_u
 
 void ev_unknown(struct ev_state *e, unsigned i, int64_t now_us, uint64_t seq)
 {
+	(void)seq;
 	if (i >= EV_MAX_SOURCES)
 		return;
-	open_event(e, now_us, seq);
-	e->s[i].unknown = true;
+	e->s[i].reanchored_us = now_us;
 	e->s[i].have = false; /* its offset starts afresh at the next observation */
+	if (e->open)
+		e->s[i].unknown = true;
 }
 
-static enum ev_class classify(int64_t excess, int64_t interval_us, int64_t max_excess)
+static enum ev_class classify(int64_t jump, int64_t interval_us, int64_t excess, int64_t max_excess)
 {
 	int64_t ran = max_excess / 10 > EV_MIN_JUMP_US ? max_excess / 10 : EV_MIN_JUMP_US;
 
-	if (interval_us + excess < -EV_MIN_JUMP_US)
+	if (interval_us + jump < -EV_MIN_JUMP_US)
 		return EV_BACK; /* went backwards over the interval */
 	if (excess > ran)
 		return EV_RAN_ON;
@@ -76,15 +83,23 @@ static enum ev_class classify(int64_t excess, int64_t interval_us, int64_t max_e
 
 bool ev_close(struct ev_state *e, int64_t now_us, bool force, struct ev_report *r)
 {
-	int64_t max_excess = e->tsc_excess_us;
+	int64_t max_excess = 0, base = 0, interval = e->sample_us + e->tsc_excess_us;
 	unsigned i;
 
 	if (!e->open || (!force && now_us - e->open_at_us < EV_SETTLE_US))
 		return false;
 	r->seq = e->seq;
-	r->tsc_excess_us = e->tsc_excess_us;
+	/* The clocks that stood still: the smallest jump from the TSC among the sources that did
+	 * not go backwards over the interval (the TSC's own jump is 0). */
 	for (i = 0; i < EV_MAX_SOURCES; i++) {
-		r->excess_us[i] = e->tsc_excess_us + e->s[i].jump_us;
+		const struct ev_source *s = &e->s[i];
+
+		if (s->present && !s->unknown && s->jump_us < base && interval + s->jump_us >= -EV_MIN_JUMP_US)
+			base = s->jump_us;
+	}
+	r->tsc_excess_us = -base;
+	for (i = 0; i < EV_MAX_SOURCES; i++) {
+		r->excess_us[i] = e->s[i].jump_us - base;
 		if (e->s[i].present && !e->s[i].unknown && r->excess_us[i] > max_excess)
 			max_excess = r->excess_us[i];
 	}
@@ -92,7 +107,7 @@ bool ev_close(struct ev_state *e, int64_t now_us, bool force, struct ev_report *
 		struct ev_source *s = &e->s[i];
 
 		r->unknown[i] = s->unknown;
-		r->cls[i] = s->unknown ? EV_UNKNOWN : classify(r->excess_us[i], e->sample_us, max_excess);
+		r->cls[i] = s->unknown ? EV_UNKNOWN : classify(e->s[i].jump_us, interval, r->excess_us[i], max_excess);
 		s->jumped = s->unknown = false;
 		s->jump_us = 0;
 	}

@@ -8,8 +8,10 @@
  * timed to the poll period). Between observations the offset moves by the pair's drift only
  * (500 ppm is 0.5 ms a second); a move beyond EV_MIN_JUMP_US is a jump. Jumps seen within
  * EV_SETTLE_US of the first make one event. A source's "excess" across the event is how much
- * more than the sample interval it advanced: the TSC's own excess (it ran on through a pause
- * under KVM, stood still under TCG) plus the source's jump from the TSC. */
+ * more than the clocks that stood still: its jump from the TSC minus the smallest jump among
+ * the sources that did not go backwards. Under TCG a pause stops the TSC, HPET and PM timer
+ * (excess 0, "froze") and the RTC gains the pause on them; under KVM the TSC and RTC run on
+ * and kvm-clock, HPET and PM timer gain nothing. */
 #ifndef CP_TIME_EVENTS_H
 #define CP_TIME_EVENTS_H
 #include <stdbool.h>
@@ -36,6 +38,7 @@ struct ev_source {
 	bool jumped;           /* in the open event */
 	int64_t jump_us;       /* its offset change across the event */
 	bool unknown;          /* re-anchored in the event: advance known only modulo its wrap */
+	int64_t reanchored_us; /* TSC time of its last re-anchor (INT64_MIN: none) */
 };
 
 struct ev_state {
@@ -61,7 +64,9 @@ void ev_init(struct ev_state *e, int64_t sample_us);
 /* An observation of source i at TSC time now_us with offset offset_us (source minus TSC);
  * seq is the current sample. */
 void ev_observe(struct ev_state *e, unsigned i, int64_t offset_us, int64_t now_us, uint64_t seq);
-/* Source i was re-anchored (cs_read_tsc): its advance across this gap is unknowable. */
+/* Source i was re-anchored (cs_read_tsc): its advance across this gap is unknowable. A
+ * re-anchor alone is no event (a narrow counter on a slow host re-anchors often); it makes the
+ * source `unknown` in an event open within EV_SETTLE_US of it. */
 void ev_unknown(struct ev_state *e, unsigned i, int64_t now_us, uint64_t seq);
 /* A sample interval completed: its TSC length minus the sample period (the TSC's excess:
  * it ran on through a pause when this is large). Call at every sample, after observing. */
