@@ -1,7 +1,8 @@
 # clockprobe: the EFI guest image, host unit tests and boot tests.
 #   make            build build/clockprobe.efi and build/clockprobe.img
 #   make run        boot the default configuration (installs missing Debian packages as root)
-#   make test       host unit tests + boot tests
+#   make test       host unit tests + fuzz smoke + boot tests
+#   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60) each (tests/fuzz/README.md)
 #   make bench      print read costs and rates of every clock source
 #   make CC=clang   the same with clang
 CC      ?= gcc
@@ -34,7 +35,7 @@ ASRCS := $(wildcard arch/x86/*.asm)
 OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(ASRCS:%.asm=$(B)/obj/%.asm.o)
 DEPS := $(SRCS:%.c=$(B)/obj/%.d)
 
-.PHONY: all run test unit boot-test bench deps clean
+.PHONY: all run test unit fuzz fuzz-smoke boot-test bench deps clean
 all: $(B)/clockprobe.img
 
 $(B)/obj/%.o: %.c Makefile
@@ -74,6 +75,26 @@ $(B)/unit/%: tests/unit/%.c Makefile $(wildcard lib/*.[ch] arch/x86/*.[ch] time/
 unit: $(UNIT_BINS)
 	$(PYTHON) tests/run_unit.py $(UNIT_BINS)
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c, each #includes the pure sources it fuzzes), always
+# built with clang: `make fuzz` runs each for FUZZ_SECONDS, `make fuzz-smoke` replays the
+# regression inputs and seeds and runs each for FUZZ_SMOKE_SECONDS; any crash fails.
+FUZZ_CC            ?= clang
+FUZZ_SECONDS       ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS := $(FUZZ_SRCS:tests/fuzz/%.c=%)
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+$(B)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h Makefile $(wildcard lib/*.[ch] arch/x86/*.[ch] time/*.[ch])
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -DUNIT_TEST \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $<
+
+fuzz: $(FUZZ_BINS)
+	$(PYTHON) tests/fuzz/run.py fuzz --build $(B)/fuzz --seconds $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(PYTHON) tests/fuzz/run.py smoke --build $(B)/fuzz --seconds $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
+
 $(B)/host_tsc: tools/host_tsc.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
@@ -84,6 +105,7 @@ boot-test: all $(B)/host_tsc
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) fuzz-smoke
 	$(MAKE) boot-test
 
 # Figures, not verdicts: read cost and rate of every source in one boot.
