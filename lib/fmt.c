@@ -1,6 +1,7 @@
 /* Minimal vsnprintf: enough for log lines. Always NUL-terminates when size > 0
  * and returns the length the full output would have had (C99 semantics). */
 #include "fmt.h"
+#include <limits.h>
 #include <stdint.h>
 
 struct out {
@@ -20,8 +21,9 @@ static void put_padded(struct out *o, const char *s, size_t n, int width, int le
 {
 	int fill = width > (int)n ? width - (int)n : 0;
 
-	if (!left && pad == '0' && n > 0 && s[0] == '-') {
-		put(o, '-');
+	/* Zero padding goes between the sign and the digits: "-0005", "+0005". */
+	if (!left && pad == '0' && n > 0 && (s[0] == '-' || s[0] == '+')) {
+		put(o, s[0]);
 		s++;
 		n--;
 	}
@@ -78,6 +80,11 @@ int cp_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		if (*fmt == '*') {
 			width = va_arg(ap, int);
 			fmt++;
+			/* C: a negative width argument is a '-' flag and a positive width. */
+			if (width < 0) {
+				left = 1;
+				width = width == INT_MIN ? INT_MAX : -width;
+			}
 		}
 		while (*fmt >= '0' && *fmt <= '9')
 			width = width * 10 + (*fmt++ - '0');

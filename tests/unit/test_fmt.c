@@ -30,6 +30,21 @@ static void test_integers(void **state)
 	EXPECT_FMT("ABC", "%X", 0xabc);
 }
 
+/* Found by tests/fuzz/fuzz_fmt.c (regressions/fuzz_fmt/plus-sign-after-zero-padding): the
+ * zeros of "%+05d" went before the '+', and a negative '*' width was taken as no width
+ * instead of left justification. */
+static void test_sign_padding_and_star_width(void **state)
+{
+	(void)state;
+	EXPECT_FMT("+0005", "%+05d", 5);
+	EXPECT_FMT("-0005", "%+05d", -5);
+	EXPECT_FMT("+0", "%+02lld", 0LL);
+	EXPECT_FMT("3    |", "%*d|", -5, 3);
+	EXPECT_FMT("3    |", "%0*d|", -5, 3);
+	EXPECT_FMT("ab   |", "%*s|", -5, "ab");
+	EXPECT_FMT("   ab|", "%*s|", 5, "ab");
+}
+
 static void test_strings(void **state)
 {
 	(void)state;
@@ -77,6 +92,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_integers),
+		cmocka_unit_test(test_sign_padding_and_star_width),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_fixed),
