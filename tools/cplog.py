@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Parser for the clockprobe serial log (schema: docs/log-format.md).
 
 Input is what the runner saw on COM1: a list of (host_stamp, text) pairs, one per
@@ -8,15 +9,23 @@ start marker to its end marker are the guest's; everything before is ignored.
 parse() never raises: whatever is wrong with the log ends up in "errors" (the log
 cannot be trusted, verdict 2) or "warnings" (worth a look, verdict unchanged).
 verdict() turns a parsed log into (exit_code, reason). Standard library only.
+
+As a command, `tools/cplog.py LOG [--json OUT]` (LOG `-`: standard input) judges a saved log
+with tools/run's exit statuses; see main().
 """
+import argparse
+import json
+import os
 import re
+import sys
 
 PROTOCOL_VERSION = 1
 
 START_MARKER = "CLOCKPROBE-START"
 END_MARKER = "CLOCKPROBE-END"
 
-EXIT_PASS, EXIT_FAIL, EXIT_CRASH = 0, 1, 2
+EXIT_PASS, EXIT_FAIL, EXIT_CRASH, EXIT_SETUP = 0, 1, 2, 3
+VERDICT_NAMES = {EXIT_PASS: "PASS", EXIT_FAIL: "FAIL", EXIT_CRASH: "CRASH", EXIT_SETUP: "SETUP ERROR"}
 
 # Units a metric may carry. An unknown unit is a warning, not an error, so a new
 # unit in the guest does not break older runners; add it here and in the doc.
@@ -25,34 +34,58 @@ KNOWN_UNITS = {
     "port", "hex", "bits", "1e-6ppm", "rev", "index", "ticks", "permille", "ratio", "ms",
 }
 
-# CSI sequences (ESC [ ... final byte, including OVMF's "ESC [=3h"), other two-byte
-# ESC sequences, then every remaining control character except TAB.
-_ANSI_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-Z\\-_]|\x1b")
-_CTRL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+# Escape sequences, 7-bit (ESC ...) and 8-bit (C1 characters U+0080-U+009F): CSI (ESC [ ...
+# final byte, including OVMF's "ESC [=3h"); the strings OSC, DCS, SOS, PM and APC up to BEL or
+# ST (ESC \\), or to the end of the line when unterminated (a line never swallows the next);
+# any other ESC sequence; then every remaining control character except TAB.
+_ANSI_RE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+                      r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c|$)"
+                      r"|\x1b[ -/]*[0-~]|\x1b")
+_CTRL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+# Undecodable bytes (kept by "surrogateescape" as U+DC80-U+DCFF): the 8-bit C1 controls
+# 0x80-0x9f become their characters (so the escapes above see them), every other one U+FFFD.
+_BYTE_FIXUP = {0xDC00 + b: (b if b < 0xA0 else 0xFFFD) for b in range(0x80, 0x100)}
 
 _NAME = r"[a-z0-9_]+(?:\.[a-z0-9_]+)*"
 _NAME_RE = re.compile(_NAME + r"$")
 _START_RE = re.compile(START_MARKER + r"(?:\s+protocol=(\S*))?\s*(.*)$")
 _END_RE = re.compile(END_MARKER + r"(?:\s+status=(\S*))?\s*(.*)$")
-_CHECK_RE = re.compile(r"(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*)$")
-_SKIP_RE = re.compile(r"^(.*?)\s*#\s*SKIP\b\s*(.*)$", re.IGNORECASE)
-_PLAN_RE = re.compile(r"1\.\.(\d+)\s*(?:#.*)?$")
-_SUMMARY_RE = re.compile(r"(\d+) passed, (\d+) failed, (\d+) skipped(?:, (\d+) host findings)?$")
+# A marker is a whole line: the marker word first (what follows is checked against the
+# marker's grammar). Before the guest's start only, firmware junk that did not end its line
+# may precede a complete start marker; a line that merely contains a marker's text (a
+# configuration value echoed in an info line) is never one.
+_MARKER_RE = re.compile(r"(%s|%s)(?:\s|$)" % (START_MARKER, END_MARKER))
+_JUNK_START_RE = re.compile(r".*(%s protocol=[0-9]+)$" % START_MARKER)
+_CHECK_RE = re.compile(r"(not ok|ok)\b\s*([0-9]+)?\s*(?:-\s*)?(.*)$")
+# Searched, not matched from the start: a leading "(.*?)\s*#" is quadratic on long blank runs.
+_SKIP_RE = re.compile(r"#\s*SKIP\b", re.IGNORECASE)
+_PLAN_RE = re.compile(r"1\.\.([0-9]+)\s*(?:#.*)?$")
+_SUMMARY_RE = re.compile(r"([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped(?:, ([0-9]+) host findings)?$")
 # A check the host never promised (lib/report.h check_host): not a failure of the run.
-_HOST_RE = re.compile(r"^(.*?)\s*#\s*TODO\s+host finding\s*$")
+_HOST_RE = re.compile(r"#\s*TODO\s+host finding\s*$")
 RESULT_KEYS = {"pass": "passed", "fail": "failed", "skip": "skipped", "host": "host findings"}
-_INT_RE = re.compile(r"[+-]?\d+$")
-_HEX_RE = re.compile(r"0[xX][0-9a-fA-F]+$")
-_FIXED_RE = re.compile(r"[+-]?\d+\.\d+$")
+# A metric value: sign, hex digits or decimal digits with an optional fraction.
+_VALUE_RE = re.compile(r"(?:0[xX]([0-9a-fA-F]+)|([+-]?)([0-9]+)(\.[0-9]+)?)$")
+# Numbers are 64-bit (signed or unsigned): more significant digits than 2^64 has is out of range.
+_U64_DIGITS = len(str(2 ** 64))
 _UNIT_RE = re.compile(r"[A-Za-z0-9_.%/+-]+$")
+
+
+def decode(data):
+    """Text of raw serial bytes: UTF-8; a stray 8-bit C1 control byte stays a C1 control
+    (clean_line() strips it and the escape sequence it starts), any other bad byte is U+FFFD."""
+    return data.decode("utf-8", errors="surrogateescape").translate(_BYTE_FIXUP)
 
 
 def clean_line(text):
     """Text of one serial line without line ends, ANSI escapes or control characters."""
     if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
+        text = decode(text)
     if not isinstance(text, str):
         text = str(text)
+    text = text.rstrip()
+    if text.isprintable():  # the usual line: no escape or control character (TAB included)
+        return text
     return _CTRL_RE.sub("", _ANSI_RE.sub("", text)).rstrip()
 
 
@@ -70,36 +103,61 @@ def _pairs(stamped):
     return out
 
 
+def marker(text):
+    """START_MARKER or END_MARKER if the cleaned line is that marker (a whole line whose first
+    word is the marker; its fields may still be wrong), else None."""
+    m = _MARKER_RE.match(text) if text.startswith("CLOCKPROBE-") else None
+    return m.group(1) if m else None
+
+
 def split_log(stamped):
     """Split the input into (preamble, guest, after), each a list of
     (line_number, stamp, clean_text). guest runs from the first start marker to the
-    first end marker, both included; a start marker preceded by junk on the same line
-    is cut out of it. after is what follows the end marker."""
+    first end marker, both included; a complete start marker preceded by firmware junk on
+    the same line is cut out of it. after is what follows the end marker."""
     lines = _pairs(stamped)
     start = end = None
     for k, (_, _, text) in enumerate(lines):
-        if start is None and START_MARKER in text:
+        if start is None and (marker(text) == START_MARKER or _JUNK_START_RE.match(text)):
             start = k
-        elif start is not None and text.startswith(END_MARKER):
+        elif start is not None and marker(text) == END_MARKER:
             end = k
             break
     if start is None:
         return lines, [], []
     n, t, text = lines[start]
-    guest_first = (n, t, text[text.index(START_MARKER):])
+    junk = _JUNK_START_RE.match(text) if marker(text) != START_MARKER else None
+    guest_first = (n, t, junk.group(1) if junk else text)
     stop = len(lines) if end is None else end + 1
     return lines[:start], [guest_first] + lines[start + 1:stop], lines[stop:]
 
 
 def _number(raw):
-    """Metric value from its text: int (decimal or 0x hex) or float (fixed point)."""
-    if _HEX_RE.match(raw):
-        return int(raw, 16)
-    if _INT_RE.match(raw):
-        return int(raw)
-    if _FIXED_RE.match(raw):
-        return float(raw)
-    return None
+    """(value, None) from a metric's text: int (decimal or 0x hex) or float (fixed point), or
+    (None, why) when it is not a number or beyond 64 bits (the integer part for fixed point)."""
+    m = _VALUE_RE.match(raw)
+    if not m:
+        return None, "is not a number"
+    hexd, sign, digits, frac = m.groups()
+    if len((hexd or digits).lstrip("0")) > _U64_DIGITS:
+        return None, "is beyond 64 bits"
+    whole = int(hexd, 16) if hexd else int(digits)
+    if whole >= 2 ** 64 or (sign == "-" and whole > 2 ** 63):
+        return None, "is beyond 64 bits"
+    if frac:
+        return float(raw), None
+    return (-whole if sign == "-" else whole), None
+
+
+def _count(digits):
+    """int of a decimal count (check number, plan, summary, protocol), None beyond 64 bits."""
+    value = int(digits) if len(digits.lstrip("0")) <= _U64_DIGITS else 2 ** 64
+    return value if value < 2 ** 64 else None
+
+
+def _short(text, keep=60):
+    """repr of text, cut to keep characters (a hostile line may be megabytes long)."""
+    return repr(text) if len(text) <= keep else "%r... (%d characters)" % (text[:keep], len(text))
 
 
 def _empty_result():
@@ -114,17 +172,17 @@ def _empty_result():
 def _add_metric(res, n, t, rest):
     parts = rest.split()
     if len(parts) != 3:
-        res["errors"].append("line %d: bad metric line (want '<name> <value> <unit>'): %r"
-                             % (n, rest))
+        res["errors"].append("line %d: bad metric line (want '<name> <value> <unit>'): %s"
+                             % (n, _short(rest)))
         return
     name, raw, unit = parts
-    value = _number(raw)
+    value, why = _number(raw)
     if not _NAME_RE.match(name):
         res["errors"].append("line %d: bad metric line: name %r is not [a-z0-9_.]" % (n, name))
         return
     if value is None:
-        res["errors"].append("line %d: bad metric line: value %r of %s is not a number"
-                             % (n, raw, name))
+        res["errors"].append("line %d: bad metric line: value %s of %s %s"
+                             % (n, _short(raw), name, why))
         return
     if not _UNIT_RE.match(unit):
         res["errors"].append("line %d: bad metric line: unit %r of %s" % (n, unit, name))
@@ -132,14 +190,17 @@ def _add_metric(res, n, t, rest):
     if unit not in KNOWN_UNITS:
         res["warnings"].append("line %d: metric %s has unknown unit %r" % (n, name, unit))
     old = res["metrics"].get(name)
-    entry = {"value": value, "raw": raw, "unit": unit, "t": t}
-    if old is not None:
-        samples = old.get("samples") or [{"value": old["value"], "t": old["t"]}]
-        entry["samples"] = samples + [{"value": value, "t": t}]
-        if old["unit"] != unit:
-            res["errors"].append("line %d: metric %s changed unit from %s to %s"
-                                 % (n, name, old["unit"], unit))
-    res["metrics"][name] = entry
+    if old is None:
+        res["metrics"][name] = {"value": value, "raw": raw, "unit": unit, "t": t}
+        return
+    if old["unit"] != unit:
+        res["errors"].append("line %d: metric %s changed unit from %s to %s"
+                             % (n, name, old["unit"], unit))
+    # a series: append in place (copying the list on every repeat made parsing quadratic)
+    if "samples" not in old:
+        old["samples"] = [{"value": old["value"], "t": old["t"]}]
+    old["samples"].append({"value": value, "t": t})
+    old.update(value=value, raw=raw, unit=unit, t=t)
 
 
 def _add_info(res, n, t, rest):
@@ -148,27 +209,29 @@ def _add_info(res, n, t, rest):
         res["errors"].append("line %d: bad info line: name %r is not [a-z0-9_.]" % (n, name))
         return
     old = res["info"].get(name)
-    entry = {"text": text.strip(), "t": t}
-    if old is not None:
-        entry["list"] = (old.get("list") or [{"text": old["text"], "t": old["t"]}]) + \
-            [{"text": entry["text"], "t": t}]
-    res["info"][name] = entry
+    if old is None:
+        res["info"][name] = {"text": text.strip(), "t": t}
+        return
+    if "list" not in old:
+        old["list"] = [{"text": old["text"], "t": old["t"]}]
+    old["list"].append({"text": text.strip(), "t": t})
+    old.update(text=text.strip(), t=t)
 
 
 def _add_check(res, n, t, m):
     failed = m.group(1) == "not ok"
-    num = int(m.group(2)) if m.group(2) else None
+    num = _count(m.group(2)) if m.group(2) else None
     name, message, result = m.group(3).strip(), "", "fail" if failed else "pass"
-    skip = _SKIP_RE.match(name)
-    host = _HOST_RE.match(name)
+    skip = _SKIP_RE.search(name)
+    host = _HOST_RE.search(name)
     if host:
-        name = host.group(1).strip()
+        name = name[:host.start()].strip()
         if failed:
             result = "host"
         else:
             res["errors"].append("line %d: 'ok' check %s marked host finding" % (n, name))
     elif skip:
-        name, message = skip.group(1).strip(), skip.group(2).strip()
+        name, message = name[:skip.start()].strip(), name[skip.end():].strip()
         if failed:
             res["errors"].append("line %d: 'not ok' check %s marked SKIP" % (n, name))
         else:
@@ -179,8 +242,6 @@ def _add_check(res, n, t, m):
                              % (n, num, expected))
     if res["plan"] is not None:
         res["errors"].append("line %d: check %s after the plan" % (n, num))
-    if any(c["name"] == name for c in res["checks"]):
-        res["warnings"].append("line %d: check name %s used twice" % (n, name))
     res["checks"].append({"n": num, "name": name, "result": result, "message": message, "t": t})
 
 
@@ -211,8 +272,11 @@ def _add_comment(res, n, t, body):
         elif res["summary"] is not None:
             res["errors"].append("line %d: second summary line" % n)
         else:
-            res["summary"] = {"passed": int(m.group(1)), "failed": int(m.group(2)),
-                              "skipped": int(m.group(3)), "host findings": int(m.group(4) or 0)}
+            numbers = [_count(x or "0") for x in m.groups()]
+            if None in numbers:
+                res["errors"].append("line %d: summary count beyond 64 bits" % n)
+            else:
+                res["summary"] = dict(zip(RESULT_KEYS.values(), numbers))
         return
     res["diagnostics"].append({"text": body, "t": t})
 
@@ -220,7 +284,7 @@ def _add_comment(res, n, t, body):
 def _guest_line(res, n, t, text):
     if not text:
         return
-    if START_MARKER in text:
+    if marker(text) == START_MARKER:
         res["errors"].append("line %d: duplicate start marker (guest restarted?)" % n)
         return
     if text.startswith("#"):
@@ -235,8 +299,10 @@ def _guest_line(res, n, t, text):
     if m:
         if res["plan"] is not None:
             res["errors"].append("line %d: second plan line" % n)
+        elif _count(m.group(1)) is None:
+            res["errors"].append("line %d: plan count beyond 64 bits" % n)
         else:
-            res["plan"] = int(m.group(1))
+            res["plan"] = _count(m.group(1))
         return
     if text.startswith("Bail out!"):
         res["bail_out"] = text[len("Bail out!"):].strip()
@@ -244,7 +310,7 @@ def _guest_line(res, n, t, text):
     if text.startswith("TAP version"):
         res["tap_version"] = text[len("TAP version"):].strip()
         return
-    res["warnings"].append("line %d: unrecognised line: %r" % (n, text[:120]))
+    res["warnings"].append("line %d: unrecognised line: %s" % (n, _short(text, 120)))
     res["diagnostics"].append({"text": text, "t": t})
 
 
@@ -278,6 +344,11 @@ def _check_totals(res):
         err.append("end marker says status=fail but no check failed")
     if res["tap_version"] is None and res["started"]:
         res["warnings"].append("no 'TAP version' line")
+    first = {}  # check name -> position of its first check line (a set: linear in the checks)
+    for k, c in enumerate(res["checks"], 1):
+        if first.setdefault(c["name"], k) != k:
+            res["warnings"].append("check name %s used twice (check lines %d and %d)"
+                                   % (c["name"], first[c["name"]], k))
 
 
 def parse(stamped):
@@ -295,20 +366,20 @@ def parse(stamped):
     n, t, text = guest[0]
     m = _START_RE.match(text)
     res["started"], res["start_t"] = True, t
-    try:
-        res["protocol"] = int(m.group(1))
-    except (TypeError, ValueError):
-        res["errors"].append("line %d: start marker without a valid protocol=N: %r" % (n, text))
+    digits = re.fullmatch(r"[0-9]+", m.group(1) or "")
+    res["protocol"] = _count(digits.group()) if digits else None
+    if res["protocol"] is None:
+        res["errors"].append("line %d: start marker without a valid protocol=N: %s" % (n, _short(text)))
     if res["protocol"] is not None and res["protocol"] != PROTOCOL_VERSION:
         res["errors"].append("protocol %d not understood (this parser knows %d)"
                              % (res["protocol"], PROTOCOL_VERSION))
     for n, t, text in guest[1:]:
-        if text.startswith(END_MARKER):
+        if marker(text) == END_MARKER:
             m = _END_RE.match(text)
             res["ended"], res["end_t"] = True, t
             res["status"] = m.group(1) if m.group(1) in ("pass", "fail", "crash") else None
             if res["status"] is None or m.group(2):
-                res["errors"].append("line %d: bad end marker: %r" % (n, text))
+                res["errors"].append("line %d: bad end marker: %s" % (n, _short(text)))
             continue
         try:
             _guest_line(res, n, t, text)
@@ -316,8 +387,8 @@ def parse(stamped):
             res["errors"].append("line %d: parser error %s: %s" % (n, type(e).__name__, e))
     extra = [x for x in after if x[2]]
     if extra:
-        res["errors"].append("%d line(s) after the end marker, first at line %d: %r"
-                             % (len(extra), extra[0][0], extra[0][2][:120]))
+        res["errors"].append("%d line(s) after the end marker, first at line %d: %s"
+                             % (len(extra), extra[0][0], _short(extra[0][2], 120)))
     try:
         _check_totals(res)
     except Exception as e:
@@ -327,9 +398,7 @@ def parse(stamped):
 
 def parse_text(text, t=None):
     """Convenience for tests and saved logs: parse raw text, every line stamped t."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    return parse([(t, line) for line in text.split("\n")])
+    return parse([(t, line) for line in text.split(b"\n" if isinstance(text, bytes) else "\n")])
 
 
 def counts(parsed):
@@ -362,3 +431,107 @@ def verdict(parsed):
         host = ", %d host findings" % c["host findings"] if c["host findings"] else ""
         return EXIT_PASS, "all checks passed: %d passed, %d skipped%s" % (c["passed"], c["skipped"], host)
     return EXIT_CRASH, "no verdict in the log"
+
+
+# ---------------------------------------------------------------- command line and output files
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose usage errors are set-up errors: one line on stderr and exit 3 (argparse's
+    own exit 2 would read as a crash in tools/run's statuses)."""
+
+    def error(self, message):
+        self.exit(EXIT_SETUP, "%s: usage error: %s (see --help)\n" % (self.prog, message))
+
+
+def check_writable(path):
+    """Raise OSError unless path can be opened for writing; leaves no file that was not there.
+    Non-blocking, so a FIFO without a reader fails instead of hanging."""
+    existed = os.path.lexists(path)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK, 0o666))
+    if not existed:
+        os.unlink(path)
+
+
+def write_json(path, obj):
+    """Write obj as indented JSON; encoded in full first, so a failure leaves no half file."""
+    text = json.dumps(obj, indent=1) + "\n"
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def silence_stdout():
+    """After a failed write to stdout (a closed pipe, a full disk): send the rest, and the
+    interpreter's final flush, to /dev/null instead of failing again."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):  # no real stdout file descriptor: nothing to redirect
+        pass
+
+
+def report_lines(parsed, code, reason):
+    """The short human report of a parsed log; the last line is the verdict."""
+    c = counts(parsed)
+    plan = "1..%d" % parsed["plan"] if parsed.get("plan") is not None else "none"
+    end = "status=%s" % parsed["status"] if parsed.get("ended") else "missing"
+    out = ["checks: %d passed, %d failed, %d skipped, %d host findings (plan %s, end marker %s)"
+           % (c["passed"], c["failed"], c["skipped"], c["host findings"], plan, end)]
+    for chk in parsed.get("checks", []):
+        if chk["result"] in ("fail", "host"):
+            out.append("%s %s - %s: %s" % ("not ok" if chk["result"] == "fail" else "host finding", chk["n"],
+                                           chk["name"], chk["message"] or "(no message)"))
+    if parsed.get("bail_out") is not None:
+        out.append("Bail out! %s" % parsed["bail_out"])
+    out += ["log error: %s" % e for e in parsed["errors"][:10]]
+    out += ["... %d more log errors" % (len(parsed["errors"]) - 10)] if len(parsed["errors"]) > 10 else []
+    out += ["log warning: %s" % w for w in parsed["warnings"][:5]]
+    out += ["... %d more log warnings" % (len(parsed["warnings"]) - 5)] if len(parsed["warnings"]) > 5 else []
+    return out + ["verdict: %s (exit %d): %s" % (VERDICT_NAMES[code], code, reason)]
+
+
+def main(argv):
+    """tools/cplog.py LOG [--json OUT]: judge a saved serial log (from any hypervisor) and exit
+    with tools/run's statuses: 0 pass, 1 a check failed, 2 crash / untrustworthy log / no end
+    marker, 3 set-up error (LOG unreadable, OUT not writable, usage)."""
+    p = ArgumentParser(prog="cplog.py", description=main.__doc__.split("\n\n")[0])
+    p.add_argument("log", metavar="LOG", help="the serial log (raw bytes as captured); - for standard input")
+    p.add_argument("--json", metavar="OUT", help='write {"log": parsed log, "verdict": {"exit", "reason"}} here')
+    opts = p.parse_args(argv)
+    try:
+        if opts.json:
+            check_writable(opts.json)
+    except OSError as e:
+        return _setup_error("cannot write --json %s: %s" % (opts.json, e.strerror or e))
+    try:
+        if opts.log == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(opts.log, "rb") as f:
+                data = f.read()
+    except OSError as e:
+        return _setup_error("cannot read %s: %s" % ("standard input" if opts.log == "-" else opts.log,
+                                                    e.strerror or e))
+    parsed = parse_text(data)
+    code, reason = verdict(parsed)
+    problem = None
+    if opts.json:
+        try:
+            write_json(opts.json, {"log": parsed, "verdict": {"exit": code, "reason": reason}})
+        except OSError as e:
+            problem = "cannot write --json %s: %s" % (opts.json, e.strerror or e)
+    try:
+        print("\n".join(report_lines(parsed, code, reason)), flush=True)
+    except OSError as e:
+        silence_stdout()
+        problem = problem or "cannot write the report to standard output: %s" % (e.strerror or e)
+    return _setup_error(problem) if problem else code
+
+
+def _setup_error(problem):
+    print("cplog: set-up error: %s" % problem, file=sys.stderr)
+    return EXIT_SETUP
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,8 +1,12 @@
 """Unit tests for tools/cplog.py, the serial log parser (schema: docs/log-format.md).
 Run: python3 -m unittest tests/unit/test_cplog.py  (or tests/run_unit.py)."""
+import gc
 import json
 import os
+import subprocess
 import sys
+import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
@@ -313,6 +317,225 @@ class Verdicts(unittest.TestCase):
             json.dumps(p)
             self.assertIn(cplog.verdict(p)[0], (0, 1, 2))
         self.assertEqual(cplog.verdict(cplog.parse(12345))[0], 2)
+
+
+class HostileInput(unittest.TestCase):
+    """Issue 11: escapes, absurd numbers and forged markers end up as log errors or are
+    cleaned away, never as a Python exception or a silently lost line."""
+
+    def test_every_escape_form_is_stripped(self):
+        dirty = {
+            "osc_bel": "\x1b]0;title\x07# metric efi.a 1 count",
+            "osc_st": "\x1b]8;;http://x\x1b\\# metric efi.b 2 count\x1b]8;;\x1b\\",
+            "dcs": "\x1bPq#0;2;0;0;0\x1b\\# metric efi.c 3 count",
+            "charset": "\x1b(B\x1b7# metric efi.d 4 count\x1b8",
+            "c1_csi": "\x9b0m# metric efi.e 5 count\x9bK",
+            "c1_osc": "\x9d0;title\x9c# metric efi.f 6 count",
+        }
+        body = "\n".join(dirty.values()) + "\n"
+        for form in ("text", "bytes"):
+            log = GOOD.replace("TAP version 13\n", "TAP version 13\n" + body)
+            # bytes: the C1 forms as the single 8-bit bytes a terminal would get
+            data = log.encode("latin-1") if form == "bytes" else log
+            p = cplog.parse_text(data)
+            self.assertEqual((p["errors"], p["warnings"]), ([], []), form)
+            self.assertEqual([p["metrics"]["efi." + k]["value"] for k in "abcdef"], [1, 2, 3, 4, 5, 6], form)
+
+    def test_unterminated_osc_ends_with_its_line(self):
+        log = GOOD.replace("# metric image.base", "\x1b]0;a title that never ends\n# metric image.base")
+        p = cplog.parse_text(log)
+        self.assertEqual(p["metrics"]["image.base"]["value"], 0xde21000)
+        self.assertEqual(p["metrics"]["efi.mmap_entries"]["value"], 121)
+        self.assertEqual((p["errors"], p["warnings"]), ([], []))
+        self.assertEqual(cplog.clean_line("ok\x1b]0;rest of line # metric a 1 count"), "ok")
+
+    def test_absurd_numbers_are_log_errors(self):
+        huge = "9" * 5000
+        cases = {"# metric efi.mmap_entries 121 count": ["# metric efi.mmap_entries %s count" % huge,
+                                                         "# metric efi.mmap_entries -%s count" % huge,
+                                                         "# metric efi.mmap_entries 0x%s addr" % ("f" * 4000),
+                                                         "# metric efi.mmap_entries %s.5 ns" % huge,
+                                                         "# metric efi.mmap_entries %d count" % 2 ** 64,
+                                                         "# metric efi.mmap_entries -%d count" % (2 ** 63 + 1),
+                                                         "# metric efi.mmap_entries 0x1%s addr" % ("0" * 16)],
+                 "ok 1 - efi.gettime": ["ok %s - efi.gettime" % huge],
+                 "1..2": ["1..%s" % huge],
+                 "# summary: 1 passed": ["# summary: %s passed" % huge],
+                 "protocol=1": ["protocol=%s" % huge]}
+        for old, news in cases.items():
+            for new in news:
+                p = cplog.parse_text(GOOD.replace(old, new))
+                what = new[:40]
+                self.assertTrue(p["errors"], what)
+                self.assertFalse([e for e in p["errors"] if "parser error" in e or "Exceeds" in e], what)
+                self.assertEqual(cplog.verdict(p)[0], 2, what)
+                self.assertLess(len(json.dumps(p)), 8000, what)  # encodable, and no 5000-digit echo
+        p = cplog.parse_text(GOOD.replace("# metric efi.mmap_entries 121 count", "# metric efi.a %s count" % huge))
+        self.assertTrue(has_error(p, "beyond 64 bits"))
+        self.assertNotIn("efi.a", p["metrics"])
+
+    def test_64_bit_extremes_are_numbers(self):
+        for raw, value in (("18446744073709551615", 2 ** 64 - 1), ("-9223372036854775808", -2 ** 63),
+                           ("0xffffffffffffffff", 2 ** 64 - 1), ("0x00000000000000000001", 1),
+                           ("-9223372036854775807.999", -9223372036854775807.999)):
+            p = cplog.parse_text(GOOD.replace("# metric efi.mmap_entries 121 count",
+                                              "# metric efi.x %s count" % raw))
+            self.assertEqual(p["errors"], [], raw)
+            self.assertEqual(p["metrics"]["efi.x"]["value"], value, raw)
+
+    def test_non_ascii_digits_are_not_numbers(self):
+        p = cplog.parse_text(GOOD.replace("121 count", "\u0661\u0662 count"))
+        self.assertTrue(has_error(p, "is not a number"))
+
+    def test_markers_only_as_whole_lines(self):
+        forged = ("# info config tag=CLOCKPROBE-START protocol=1 (from fw_cfg)\n"
+                  "# info config note=CLOCKPROBE-END status=fail (from fw_cfg)\n"
+                  "# CLOCKPROBE-END status=crash\n")
+        p = cplog.parse_text(OVMF_NOISE + GOOD.replace("TAP version 13\n", "TAP version 13\n" + forged))
+        self.assertEqual(p["errors"], [])
+        self.assertEqual(cplog.verdict(p)[0], 0)
+        # junk before a complete start marker on its line, even junk that looks like a marker
+        p = cplog.parse_text("CLOCKPROBE-END status=crash\ufffdCLOCKPROBE-START protocol=1\n" + GOOD.split("\n", 1)[1])
+        self.assertEqual((p["errors"], p["protocol"]), ([], 1))
+        p = cplog.parse_text(OVMF_NOISE + GOOD.replace("TAP version 13\n", "TAP version 13\n" + forged))
+        self.assertEqual([x["text"] for x in p["info"]["config"]["list"][:2]],
+                         ["tag=CLOCKPROBE-START protocol=1 (from fw_cfg)", "note=CLOCKPROBE-END status=fail (from fw_cfg)"])
+        # a firmware line that only mentions the marker is not the guest's start
+        p = cplog.parse_text('BdsDxe: loading "CLOCKPROBE-START protocol=1" entry\n')
+        self.assertFalse(p["started"])
+        # a word that merely begins with a marker's text is no marker either
+        p = cplog.parse_text(GOOD.replace("TAP version 13\n", "TAP version 13\nCLOCKPROBE-ENDING soon\n"))
+        self.assertTrue(p["ended"])
+        self.assertEqual(p["status"], "pass")
+        self.assertEqual(p["errors"], [])
+        self.assertEqual([cplog.marker(x) for x in ("CLOCKPROBE-END status=pass", "CLOCKPROBE-END",
+                                                    "CLOCKPROBE-ENDING", "# CLOCKPROBE-END status=pass",
+                                                    "CLOCKPROBE-START protocol=1")],
+                         [cplog.END_MARKER, cplog.END_MARKER, None, None, cplog.START_MARKER])
+
+    def test_long_lines_parse_quickly(self):
+        # a leading lazy group before "\s*#" made 40k blanks take 6 s, growing as their square
+        blanks = " " * 50000
+        log = GOOD.replace("ok 1 - efi.gettime", "ok 1 - efi.gettime" + blanks + "#" + blanks + "TODO host findingx")
+        t = time.perf_counter()
+        p = cplog.parse_text(log)
+        self.assertLess(time.perf_counter() - t, 1.0)
+        self.assertEqual(p["checks"][0]["result"], "pass")
+
+
+def parse_seconds(lines):
+    """Best of two parse() times of the lines, in this process's CPU seconds (other work on a
+    loaded machine does not count) and without the cyclic GC's pauses."""
+    gc.disable()
+    try:
+        best = None
+        for _ in range(2):
+            t = time.process_time()
+            cplog.parse(lines)
+            dt = time.process_time() - t
+            best = dt if best is None else min(best, dt)
+        return best
+    finally:
+        gc.enable()
+
+
+def repeated_log(n):
+    """n repeated metric lines, then n/4 repeated info lines and n/4 checks: every series kind."""
+    body = ["# metric hpet.read_ns %d ns" % (i % 1000) for i in range(n)]
+    body += ["# info config k=%d (from fw_cfg)" % i for i in range(n // 4)]
+    body += ["ok %d - c%d" % (i + 1, i) for i in range(n // 4)]
+    tail = ["1..%d" % (n // 4), "# summary: %d passed, 0 failed, 0 skipped" % (n // 4), "CLOCKPROBE-END status=pass"]
+    return [(1000.0 + i, x) for i, x in enumerate(["CLOCKPROBE-START protocol=1", "TAP version 13"] + body + tail)]
+
+
+class Speed(unittest.TestCase):
+    """Issue 11: 20k/40k/80k repeated metric lines took 1.4/3.6/15.3 s (the series list was
+    copied on every repeat). Parsing must be linear: 100,000 lines in under 2 s here."""
+    BOUND_S = 4.0  # twice the 2 s goal: room for a loaded machine, far below the old 25 s
+
+    def test_100k_repeated_metric_lines(self):
+        lines = [(1.0, "CLOCKPROBE-START protocol=1"), (1.0, "TAP version 13")]
+        lines += [(1.0 + i, "# metric x.y %d count" % i) for i in range(100000)]
+        lines += [(2e5, "1..0"), (2e5, "# summary: 0 passed, 0 failed, 0 skipped"), (2e5, "CLOCKPROBE-END status=pass")]
+        took = parse_seconds(lines)
+        self.assertLess(took, self.BOUND_S)
+        p = cplog.parse(lines)
+        self.assertEqual(len(p["metrics"]["x.y"]["samples"]), 100000)
+        self.assertEqual(p["metrics"]["x.y"]["value"], 99999)
+
+    def test_doubling_the_input_doubles_the_time(self):
+        small, large = parse_seconds(repeated_log(40000)), parse_seconds(repeated_log(80000))
+        # linear: about 2; quadratic: about 4
+        self.assertLess(large / small, 3.0, "40k lines %.3f s, 80k lines %.3f s" % (small, large))
+
+
+CPLOG = os.path.join(os.path.dirname(os.path.abspath(cplog.__file__)), "cplog.py")
+
+
+class CommandLine(unittest.TestCase):
+    """tools/cplog.py LOG [--json OUT] judges a saved log with tools/run's exit statuses."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def path(self, name, text=None):
+        p = os.path.join(self.tmp.name, name)
+        if text is not None:
+            with open(p, "wb") as f:
+                f.write(text.encode() if isinstance(text, str) else text)
+        return p
+
+    def run_cplog(self, *args, stdin=None):
+        # run as a program (its #! line and executable bit), not through python3
+        p = subprocess.run([CPLOG] + list(args), input=stdin, capture_output=True, timeout=60)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+    def assert_setup_error(self, result, words):
+        rc, out, err = result
+        self.assertEqual(rc, 3, out + err)
+        self.assertNotIn("Traceback", err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        self.assertIn(words, err)
+
+    def test_verdicts_and_report(self):
+        crash_no_end = CRASH.replace("CLOCKPROBE-END status=crash\n", "")
+        for text, want in ((OVMF_NOISE + GOOD, 0), (FAILING, 1), (CRASH, 2), (crash_no_end, 2),
+                           (GOOD.replace("CLOCKPROBE-END status=pass\n", ""), 2), (OVMF_NOISE, 2), ("", 2)):
+            rc, out, err = self.run_cplog(self.path("serial.log", text))
+            self.assertEqual(rc, want, out + err)
+            self.assertEqual(err, "")
+            self.assertTrue(out.splitlines()[-1].startswith("verdict: %s (exit %d): "
+                                                            % (cplog.VERDICT_NAMES[want], want)), out)
+        rc, out, _ = self.run_cplog(self.path("serial.log", FAILING))
+        self.assertIn("checks: 1 passed, 1 failed, 0 skipped", out)
+        self.assertIn("not ok 2 - pm.rate: rate 3579000 Hz, want 3579545 +- 100 ppm", out)
+
+    def test_stdin_and_json(self):
+        out_json = self.path("out.json")
+        rc, out, err = self.run_cplog("-", "--json", out_json, stdin=(OVMF_NOISE + FAILING).encode())
+        self.assertEqual((rc, err), (1, ""))
+        with open(out_json) as f:
+            res = json.load(f)
+        self.assertEqual(res["verdict"]["exit"], 1)
+        self.assertEqual(res["log"]["checks"][1]["name"], "pm.rate")
+
+    def test_setup_errors(self):
+        good = self.path("serial.log", GOOD)
+        self.assert_setup_error(self.run_cplog(self.path("missing.log")), "cannot read")
+        self.assert_setup_error(self.run_cplog(self.tmp.name), "cannot read")
+        self.assert_setup_error(self.run_cplog(good, "--json", os.path.join(self.tmp.name, "no", "x.json")),
+                                "cannot write --json")
+        self.assert_setup_error(self.run_cplog(good, "--json", self.tmp.name), "cannot write --json")
+        self.assert_setup_error(self.run_cplog(), "usage")
+        self.assert_setup_error(self.run_cplog(good, "--bogus"), "usage")
+
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_json_write_failure(self):
+        # a failure at write time (a full disk) is a set-up error too; the report is still printed
+        rc, out, err = self.run_cplog(self.path("serial.log", GOOD), "--json", "/dev/full")
+        self.assert_setup_error((rc, out, err), "cannot write --json /dev/full")
+        self.assertIn("verdict: PASS", out)
 
 
 def load_runner():
