@@ -23,7 +23,8 @@ COARSE_TICK_S = 0.01
 # Lines the guest prints right after it saw the RTC seconds register change.
 RTC_EDGE_METRICS = ("rtc.edge_ticks", "rtc.unix_s")
 
-_SAMPLE_RE = re.compile(r"sample (\d+)((?: [a-z0-9_]+=\d+)+)$")
+# Counts are 64-bit: at most 20 digits (a longer one is malformed, not a Python error).
+_SAMPLE_RE = re.compile(r"sample ([0-9]{1,20})((?: [a-z0-9_]+=[0-9]{1,20})+)$")
 
 
 def metric_samples(log, name):
@@ -44,12 +45,14 @@ def metric_value(log, name):
 
 # Time zones are multiples of 15 min; within a minute of one (beyond the RTC's whole-second
 # start) an offset is taken to be a zone (the guest's time/wallclock.c uses the same rule).
-TZ_STEP_S, TZ_SLACK_S = 15 * 60, 60
+# Real UTC offsets run from -12 h to +14 h: anything beyond 14 h is another date, not a zone.
+TZ_STEP_S, TZ_SLACK_S, TZ_MAX_S = 15 * 60, 60, 14 * 3600
 
 
 def tz_minutes(offset_s):
+    """The time zone (minutes from UTC) an offset looks like, 0 if none."""
     steps = round(abs(offset_s) / TZ_STEP_S)
-    if not steps or abs(abs(offset_s) - steps * TZ_STEP_S) > TZ_SLACK_S:
+    if not steps or steps * TZ_STEP_S > TZ_MAX_S or abs(abs(offset_s) - steps * TZ_STEP_S) > TZ_SLACK_S:
         return 0
     return int(math.copysign(steps * TZ_STEP_S // 60, offset_s))
 
@@ -71,6 +74,9 @@ def rtc_offset(result):
         out["note"] = "-rtc clock=vm: the RTC follows virtual time, not host UTC"
     elif tz:
         out["note"] = "%+d min from UTC: the RTC keeps local time (-rtc base=localtime?)" % tz
+    elif abs(best) > TZ_STEP_S - TZ_SLACK_S:
+        out["note"] = ("%+.1f h from UTC is not a time zone (zones are within 14 h, in steps of 15 min): "
+                       "the RTC holds another time" % (best / 3600))
     result["post"]["rtc_offset"] = out
     log["metrics"]["rtc.offset_ms"] = {"value": out["offset_ms"], "unit": "ms",
                                        "raw": "%.3f" % out["offset_ms"], "t": None,

@@ -187,6 +187,14 @@ class DriftFit(unittest.TestCase):
         self.assertTrue(any("not increasing" in w for w in d["warnings"]))
         self.assertAlmostEqual(d["sources"]["hpet"]["ppm_vs_host"], 100.0, delta=0.1)
 
+    def test_absurd_sample_numbers_are_malformed(self):
+        # a count of 5000 digits is no 64-bit count: ignored with a warning, not a ValueError
+        huge = "9" * 5000
+        lines = make_log(n=6, extra=["# sample 99 tsc=%s hpet=1" % huge, "# sample %s tsc=1" % huge])
+        res, _ = run_drift(lines)
+        self.assertEqual(sum("malformed" in w for w in res["post"]["drift"]["warnings"]), 2)
+        self.assertEqual(res["post"]["drift"]["samples"], 6)
+
     def test_unstamped_lines_ignored(self):
         res, _ = run_drift([(None, x) for _, x in make_log(n=5)])
         d = res["post"]["drift"]
@@ -338,6 +346,18 @@ class RtcOffset(unittest.TestCase):
         self.assertEqual(post.tz_minutes(-3600.4), -60)
         self.assertEqual(post.tz_minutes(0.9), 0)
         self.assertEqual(post.tz_minutes(420), 0)
+
+    def test_multi_year_offset_is_not_a_time_zone(self):
+        # three years (an exact multiple of 15 min) and 15 h are beyond every real UTC offset
+        for offset in (3 * 365 * 86400 + 0.4, -15 * 3600 + 0.4):
+            res = result_of(self.edge_log(offset, [0.001]))
+            post.rtc_offset(res)
+            note = res["post"]["rtc_offset"]["note"]
+            self.assertNotIn("local time", note)
+            self.assertIn("not a time zone", note)
+        self.assertEqual(post.tz_minutes(14 * 3600), 840)  # UTC+14, Line Islands
+        self.assertEqual(post.tz_minutes(-12 * 3600), -720)
+        self.assertEqual(post.tz_minutes(3 * 365 * 86400), 0)
 
     def test_no_edges(self):
         res = result_of([(T0, x) for x in HEAD + TAIL])
