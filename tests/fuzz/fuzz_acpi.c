@@ -85,6 +85,10 @@ FUZZ_NOCOV static void check_info(const struct acpi_info *a)
 	}
 	if (a->hpet_present)
 		FUZZ_CHECK(a->hpet_base != 0, "HPET present at base 0");
+	if (a->hpet_conflicts)
+		FUZZ_CHECK(a->hpet_present && (a->hpet_conflict_base != a->hpet_base ||
+					       a->hpet_conflict_block_id != a->hpet_block_id),
+			   "HPET conflict that agrees with the table in use");
 }
 
 FUZZ_NOCOV static void check_verdict(const struct acpi_check *c)
