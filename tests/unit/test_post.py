@@ -468,12 +468,12 @@ class Runner(unittest.TestCase):
     def test_profile_icount_word(self):
         r = self.runner
         o = r.parse_args(["--icount", "3", "--rtc-clock", "vm", "--args", "duration=5"])
-        self.assertEqual(r.guest_args(o), "profile=icount duration=5")
+        self.assertEqual(r.guest_args(o), "profile=icount\nduration=5")  # one line per source of words
         self.assertEqual(r.effective_profile(r.guest_args(o)), "icount")
         cmd = r.qemu_command(o, "qemu", "tcg", "code.fd", "vars.fd")
-        self.assertIn("name=opt/clockprobe/args,string=profile=icount duration=5", cmd)
+        self.assertIn("name=opt/clockprobe/args,string=profile=icount\nduration=5", cmd)
         o = r.parse_args(["--icount", "3", "--rtc-clock", "vm", "--args", "profile=spec"])
-        self.assertEqual(r.guest_args(o), "profile=icount profile=spec")  # the user's word wins
+        self.assertEqual(r.guest_args(o), "profile=icount\nprofile=spec")  # the user's word wins
         self.assertEqual(r.effective_profile(r.guest_args(o)), "spec")
         for argv in (["--icount", "3"], ["--rtc-clock", "vm"], []):
             o = r.parse_args(argv)
