@@ -92,6 +92,10 @@ void pmtimer_discover(struct clocksource *cs)
 		cs_set_absent(cs, "ACPI hardware-reduced platform (FADT HW_REDUCED_ACPI): no PM timer");
 		return;
 	}
+	if (!acpi.pm_tmr_port && acpi.none_why) {
+		cs_set_absent(cs, "no PM timer (%s)", acpi.none_why);
+		return;
+	}
 	if (!acpi.pm_tmr_port) {
 		cs_set_absent(cs, "no ACPI PM timer (FADT %s)",
 			      acpi.fadt_present ? "PM_TMR_BLK and X_PM_TMR_BLK are 0" : "not found");
