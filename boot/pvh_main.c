@@ -113,25 +113,33 @@ static void read_memmap(void)
 }
 
 /* start_info.rsdp_paddr, else where ACPI says an IA-PC RSDP may be: Firecracker gives 0 and
- * puts it at 0xE0000. Whatever is found, acpi_probe checks it again in full. */
+ * puts it at 0xE0000. Whatever is found, acpi_probe checks it again in full. The test hook
+ * rsdp=scan ignores a given rsdp_paddr, so that QEMU (whose pvh.bin always gives one) runs
+ * the scan Firecracker's guests need. */
 static void find_rsdp(void)
 {
 	uint32_t ebda = pvh_ebda_base(*(const volatile uint16_t *)phys(BDA_EBDA_SEGMENT));
+	const char *scan = config_str(&fw.config, "rsdp", 0);
+	const char *why = "start_info.rsdp_paddr is 0";
 	long off;
 
-	if (fw.pvh.rsdp_paddr) {
+	if (scan && !strcmp(scan, "scan") && fw.pvh.rsdp_paddr)
+		why = "start_info.rsdp_paddr ignored: rsdp=scan";
+	else if (fw.pvh.rsdp_paddr) {
 		fw.rsdp = fw.pvh.rsdp_paddr;
 		fw.rsdp_source = "PVH start_info.rsdp_paddr";
 		return;
 	}
 	if (ebda && (off = pvh_rsdp_scan(phys(ebda), EBDA_SCAN_LEN)) >= 0) {
 		fw.rsdp = ebda + (uint64_t)off;
-		cp_snprintf(rsdp_source, sizeof(rsdp_source), "scan of the EBDA at 0x%x "
-			    "(start_info.rsdp_paddr is 0)", ebda);
+		cp_snprintf(rsdp_source, sizeof(rsdp_source), "scan of the EBDA at 0x%x (%s)", ebda, why);
 	} else if ((off = pvh_rsdp_scan(phys(BIOS_AREA_START), BIOS_AREA_END - BIOS_AREA_START)) >= 0) {
 		fw.rsdp = BIOS_AREA_START + (uint64_t)off;
-		cp_snprintf(rsdp_source, sizeof(rsdp_source), "scan of 0xE0000-0xFFFFF "
-			    "(start_info.rsdp_paddr is 0)");
+		cp_snprintf(rsdp_source, sizeof(rsdp_source), "scan of 0xE0000-0xFFFFF (%s)", why);
+	} else if (fw.pvh.rsdp_paddr) {
+		fw.rsdp = fw.pvh.rsdp_paddr;
+		fw.rsdp_source = "PVH start_info.rsdp_paddr (rsdp=scan found none)";
+		return;
 	} else {
 		fw.rsdp_absent_why = ebda ? "no ACPI: start_info.rsdp_paddr is 0 and no RSDP in the "
 			"EBDA or 0xE0000-0xFFFFF" : "no ACPI: start_info.rsdp_paddr is 0 and no RSDP in "
@@ -206,8 +214,8 @@ void pvh_main(uint32_t start_info)
 		platform_exit(VERDICT_CRASH);
 	}
 	read_memmap();
-	find_rsdp();
 	read_cmdline();
 	config_from_fwcfg();
+	find_rsdp(); /* after the configuration: rsdp=scan */
 	clockprobe_main(&fw);
 }

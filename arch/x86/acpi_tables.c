@@ -214,18 +214,12 @@ uint64_t acpi_root_entry(const uint8_t *t, bool xsdt, unsigned i)
 
 /* Which PM timer port to use (ACPI 6.5 5.2.9: X_PM_TMR_BLK supersedes PM_TMR_BLK when
  * non-zero). We drive the timer with port I/O, so only a SystemIO X_ address is taken. */
-static void fadt_pick_pm_timer(struct acpi_fadt *f)
+static void fadt_pick_pm_timer_fields(struct acpi_fadt *f)
 {
 	const struct acpi_gas *x = &f->x_pm_tmr;
 	char *note = f->pm_tmr_note;
 	size_t nl = sizeof(f->pm_tmr_note);
 
-	f->pm_tmr_source = "none";
-	f->pm_tmr_bits = (f->flags & FADT_FLAG_TMR_VAL_EXT) ? 32 : 24;
-	if (f->hw_reduced) {
-		cp_snprintf(note, nl, "HW_REDUCED_ACPI: PM timer fields are ignored");
-		return;
-	}
 	if (f->has_x_pm_tmr && x->address) {
 		if (x->space_id != GAS_SPACE_SYSTEM_IO)
 			cp_snprintf(note, nl, "X_PM_TMR_BLK 0x%llx is in address space %u, not SystemIO: "
@@ -255,6 +249,27 @@ static void fadt_pick_pm_timer(struct acpi_fadt *f)
 		cp_snprintf(note, nl, "PM_TMR_LEN is %u (spec: 4)", f->pm_tmr_len);
 	f->pm_tmr_port = (uint16_t)f->pm_tmr_blk;
 	f->pm_tmr_source = "PM_TMR_BLK";
+}
+
+/* A hardware-reduced FADT (HW_REDUCED_ACPI) has no fixed hardware, and ACPI 6.5 5.2.9 tells
+ * OSPM to ignore its PM timer fields. Cloud Hypervisor sets the flag and still gives a 32-bit
+ * PM timer in them, which Linux uses (it reads X_PM_TMR_BLK whatever the flag): so do we,
+ * and say so; whether it counts is for the driver to find out. */
+static void fadt_pick_pm_timer(struct acpi_fadt *f)
+{
+	char *note = f->pm_tmr_note;
+	size_t nl = sizeof(f->pm_tmr_note);
+
+	f->pm_tmr_source = "none";
+	f->pm_tmr_bits = (f->flags & FADT_FLAG_TMR_VAL_EXT) ? 32 : 24;
+	fadt_pick_pm_timer_fields(f);
+	if (!f->hw_reduced)
+		return;
+	if (f->pm_tmr_port)
+		cp_snprintf(note, nl, "HW_REDUCED_ACPI, yet %s gives port 0x%x: used, as Linux does "
+			    "(ACPI says to ignore it)", f->pm_tmr_source, f->pm_tmr_port);
+	else
+		cp_snprintf(note, nl, "HW_REDUCED_ACPI and no PM timer fields: no PM timer");
 }
 
 /* A PM1x_CNT register: the X_ GAS when the FADT has it and it is non-zero, else the 32-bit I/O

@@ -444,14 +444,26 @@ static void test_fadt_rev3(void **state)
 	assert_int_equal(f.pm_tmr_bits, 32);
 	assert_string_equal(f.pm_tmr_source, "X_PM_TMR_BLK");
 
-	/* Hardware-reduced: PM timer fields are ignored. */
-	fadt(t, 5, 268, 0x608, FADT_FLAG_HW_REDUCED_ACPI);
-	gas(t + FADT_X_PM_TMR_BLK, GAS_SPACE_SYSTEM_IO, 0x608);
+	/* Hardware-reduced with PM timer fields (Cloud Hypervisor: HW_REDUCED_ACPI | RESET_REG_SUP |
+	 * TMR_VAL_EXT, X_PM_TMR_BLK SystemIO): used as Linux uses them, with a note. */
+	fadt(t, 6, 276, 0xb008, FADT_FLAG_HW_REDUCED_ACPI | FADT_FLAG_RESET_REG_SUP | FADT_FLAG_TMR_VAL_EXT);
+	gas(t + FADT_X_PM_TMR_BLK, GAS_SPACE_SYSTEM_IO, 0xb008);
 	seal(t);
 	assert_true(check_table(t, &c) && acpi_fadt_decode(t, &c, &f));
 	assert_true(f.hw_reduced);
+	assert_int_equal(f.pm_tmr_port, 0xb008);
+	assert_int_equal(f.pm_tmr_bits, 32);
+	assert_string_equal(f.pm_tmr_source, "X_PM_TMR_BLK");
+	assert_string_equal(f.pm_tmr_note, "HW_REDUCED_ACPI, yet X_PM_TMR_BLK gives port 0xb008: used, "
+			    "as Linux does (ACPI says to ignore it)");
+
+	/* Hardware-reduced without them (Firecracker): none. */
+	fadt(t, 6, 276, 0, FADT_FLAG_HW_REDUCED_ACPI);
+	seal(t);
+	assert_true(check_table(t, &c) && acpi_fadt_decode(t, &c, &f));
 	assert_int_equal(f.pm_tmr_port, 0);
 	assert_string_equal(f.pm_tmr_source, "none");
+	assert_string_equal(f.pm_tmr_note, "HW_REDUCED_ACPI and no PM timer fields: no PM timer");
 }
 
 static void test_hpet(void **state)
