@@ -1,7 +1,9 @@
 """Unit tests for tools/post.py (tools/run post-processing: RTC offset, drift fit, plots,
 report) and the runner options that feed it. Synthetic logs with host stamps; no QEMU.
 Run: python3 -m unittest tests/unit/test_post.py  (or tests/run_unit.py)."""
+import contextlib
 import csv
+import io
 import re
 import json
 import os
@@ -474,6 +476,12 @@ class Runner(unittest.TestCase):
         self.assertIn("name=opt/clockprobe/args,string=smp=0", cmd)
         self.assertEqual(cmd[-2:], ["-machine", "acpi=off"])
         self.assertEqual(r.boot_file(o), os.path.abspath("x/cp.elf"))
+        # microvm: PVH only; it has no HPET to turn off
+        cmd = r.qemu_command(r.parse_args(["--boot", "pvh", "--machine", "microvm", "--no-hpet"]),
+                             "qemu", "tcg", "c", "v")
+        self.assertEqual(cmd[cmd.index("-machine") + 1], "microvm")
+        with self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+            r.parse_args(["--machine", "microvm"])
         # the default stays UEFI: pflash and the disk, no -kernel
         cmd = r.qemu_command(r.parse_args([]), "qemu", "tcg", "code.fd", "vars.fd")
         self.assertNotIn("-kernel", cmd)
