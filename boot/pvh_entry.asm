@@ -24,6 +24,8 @@ default abs
 %define PTE_PCD      0x010
 %define PTE_PS       0x080      ; 2 MiB page in a PD entry, 1 GiB page in a PDPT entry
 %define CR0_PG       0x80000000
+%define CR0_CD       0x40000000
+%define CR0_NW       0x20000000
 %define CR4_PAE      0x00000020
 %define MSR_EFER     0xc0000080
 %define EFER_LME     0x00000100
@@ -141,6 +143,7 @@ pvh_start32:
 	or eax, EFER_LME
 	wrmsr
 	mov eax, cr0
+	and eax, ~(CR0_CD | CR0_NW)     ; caches on, whatever the loader left (reset state has CD, NW)
 	or eax, CR0_PG
 	mov cr0, eax                    ; long mode active, still running 32-bit code
 	lgdt [pvh_gdtr]
