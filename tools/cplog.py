@@ -362,3 +362,65 @@ def verdict(parsed):
         host = ", %d host findings" % c["host findings"] if c["host findings"] else ""
         return EXIT_PASS, "all checks passed: %d passed, %d skipped%s" % (c["passed"], c["skipped"], host)
     return EXIT_CRASH, "no verdict in the log"
+
+
+SOURCES = ("tsc", "hpet", "pmtimer", "pit", "rtc", "kvmclock", "hyperv", "apic")
+VERDICT_NAMES = {EXIT_PASS: "PASS", EXIT_FAIL: "FAIL", EXIT_CRASH: "CRASH"}
+
+
+def summary_lines(parsed):
+    """A short human summary of a parsed log: boot path, each source's presence (rate or
+    reason), failed checks and host findings, log errors and warnings."""
+    info = parsed.get("info", {})
+    metrics = parsed.get("metrics", {})
+    out = []
+    for name in ("boot.path", "exit.method"):
+        if name in info:
+            out.append("%s: %s" % (name, info[name]["text"]))
+    for src in SOURCES:
+        present = metrics.get(src + ".present")
+        if present is None:
+            continue
+        if present["value"]:
+            hz = metrics.get(src + ".freq_hz")
+            out.append("%-8s present, %s" % (src, "%s Hz" % hz["raw"] if hz else "no rate"))
+        else:
+            why = info.get(src + ".absent_reason")
+            out.append("%-8s absent: %s" % (src, why["text"] if why else "(no reason given)"))
+    for c in parsed.get("checks", []):
+        if c.get("result") in ("fail", "host"):
+            out.append("%s %s - %s: %s" % ("not ok" if c["result"] == "fail" else "host finding", c.get("n"),
+                                          c.get("name"), c.get("message") or "(no message)"))
+    out += ["log error: %s" % e for e in parsed.get("errors", [])[:10]]
+    out += ["log warning: %s" % w for w in parsed.get("warnings", [])[:5]]
+    return out
+
+
+def main(argv):
+    """python3 tools/cplog.py LOG [LOG...]: judge serial logs captured elsewhere (a Firecracker
+    or Cloud Hypervisor serial file, a VirtualBox raw file). Prints each log's verdict and
+    summary; the exit status is the worst: 0 pass, 1 a check failed, 2 crash, untrustworthy log
+    or no log at all, 3 a file that cannot be read."""
+    if not argv or argv[0] in ("-h", "--help"):
+        print(main.__doc__)
+        return 0 if argv else 3
+    worst = EXIT_PASS
+    for path in argv:
+        try:
+            with open(path, "rb") as f:
+                parsed = parse_text(f.read())
+        except OSError as e:
+            print("%s: cannot read: %s" % (path, e))
+            worst = 3
+            continue
+        code, reason = verdict(parsed)
+        worst = max(worst, code)
+        print("%s: %s (exit %d): %s" % (path, VERDICT_NAMES[code], code, reason))
+        for line in summary_lines(parsed):
+            print("  " + line)
+    return worst
+
+
+if __name__ == "__main__":
+    import sys
+    sys.exit(main(sys.argv[1:]))
