@@ -1,5 +1,6 @@
-# clockprobe: the EFI guest image, host unit tests and boot tests.
-#   make            build build/clockprobe.efi and build/clockprobe.img
+# clockprobe: the guest images, host unit tests and boot tests.
+#   make            build build/clockprobe.efi and build/clockprobe.img (UEFI) and
+#                   build/clockprobe.elf (PVH direct boot), from the same objects
 #   make run        boot the default configuration (installs missing Debian packages as root)
 #   make test       host unit tests + fuzz smoke + boot tests
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60) each (tests/fuzz/README.md)
@@ -29,14 +30,24 @@ CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 # libgcc for 128-bit division helpers (__udivti3); integer-only, position independent on Debian.
 LIBGCC  := $(shell $(CC) -print-libgcc-file-name)
 LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld --no-undefined
+# The PVH image: a static ELF at 1 MiB (linker-pvh.ld), no GNU-EFI. The objects are the same
+# -fpic ones; ld resolves their GOT references at link time.
+PVH_LDFLAGS := -nostdlib -static --build-id=none -z max-page-size=4096 -z noexecstack \
+	-T linker-pvh.ld --no-undefined
 
-SRCS := $(wildcard boot/*.c arch/x86/*.c time/*.c lib/*.c)
+# Each boot path's own files; everything else goes into both images.
+EFI_SRCS := boot/efi_main.c
+PVH_SRCS := boot/pvh_main.c boot/pvh_info.c
+PVH_ASRCS := boot/pvh_entry.asm
+SRCS := $(filter-out $(EFI_SRCS) $(PVH_SRCS),$(wildcard boot/*.c arch/x86/*.c time/*.c lib/*.c))
 ASRCS := $(wildcard arch/x86/*.asm)
 OBJS := $(SRCS:%.c=$(B)/obj/%.o) $(ASRCS:%.asm=$(B)/obj/%.asm.o)
-DEPS := $(SRCS:%.c=$(B)/obj/%.d)
+EFI_OBJS := $(OBJS) $(EFI_SRCS:%.c=$(B)/obj/%.o)
+PVH_OBJS := $(OBJS) $(PVH_SRCS:%.c=$(B)/obj/%.o) $(PVH_ASRCS:%.asm=$(B)/obj/%.asm.o)
+DEPS := $(SRCS:%.c=$(B)/obj/%.d) $(EFI_SRCS:%.c=$(B)/obj/%.d) $(PVH_SRCS:%.c=$(B)/obj/%.d)
 
 .PHONY: all run test unit fuzz fuzz-smoke boot-test bench deps clean
-all: $(B)/clockprobe.img
+all: $(B)/clockprobe.img $(B)/clockprobe.elf
 
 $(B)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -46,8 +57,8 @@ $(B)/obj/%.asm.o: %.asm Makefile
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -o $@ $<
 
-$(B)/clockprobe.so: $(OBJS) linker.ld
-	$(LD) $(LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(OBJS) -o $@ $(EFI_LIB)/libgnuefi.a $(LIBGCC)
+$(B)/clockprobe.so: $(EFI_OBJS) linker.ld
+	$(LD) $(LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ $(EFI_LIB)/libgnuefi.a $(LIBGCC)
 
 $(B)/clockprobe.efi: $(B)/clockprobe.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
@@ -55,6 +66,9 @@ $(B)/clockprobe.efi: $(B)/clockprobe.so
 
 $(B)/clockprobe.img: $(B)/clockprobe.efi tools/mkimage
 	tools/mkimage $< $@
+
+$(B)/clockprobe.elf: $(PVH_OBJS) linker-pvh.ld
+	$(LD) $(PVH_LDFLAGS) $(PVH_OBJS) -o $@ $(LIBGCC)
 
 -include $(DEPS)
 
@@ -67,7 +81,7 @@ run: deps all
 # Host unit tests: each tests/unit/test_*.c is one program (it #includes the pure sources it tests).
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
-$(B)/unit/%: tests/unit/%.c Makefile $(wildcard lib/*.[ch] arch/x86/*.[ch] time/*.[ch])
+$(B)/unit/%: tests/unit/%.c Makefile $(wildcard lib/*.[ch] arch/x86/*.[ch] time/*.[ch] boot/*.[ch])
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=gnu11 -O1 -g -Wall -Wextra -Werror -DUNIT_TEST -fsanitize=address,undefined \
 		-o $@ $< -lcmocka

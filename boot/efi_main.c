@@ -10,6 +10,7 @@
 #include "../arch/x86/cpu.h"
 #include "../lib/report.h"
 #include "../lib/mem.h"
+#include "../lib/fmt.h"
 
 #define MMAP_SPARE_DESCRIPTORS 16 /* room for the map growing between the size query and the call */
 #define CFG_MAX_BYTES CONFIG_TEXT_MAX
@@ -18,6 +19,7 @@
 #define AP_PAGE_MAX_ADDRESS 0x9ffff
 
 static struct fw_info fw;
+static EFI_RUNTIME_SERVICES *runtime;
 static uint8_t main_stack[CPU_STACK_SIZE] __attribute__((aligned(16)));
 static char cfg_text[CFG_MAX_BYTES];
 
@@ -201,11 +203,21 @@ static EFI_STATUS exit_boot_services(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 static void reserve_ap_page(EFI_SYSTEM_TABLE *st)
 {
 	EFI_PHYSICAL_ADDRESS a = AP_PAGE_MAX_ADDRESS;
+	EFI_STATUS s = uefi_call_wrapper(st->BootServices->AllocatePages, 4, AllocateMaxAddress,
+					 EfiLoaderCode, 1, &a);
 
-	fw.ap_page_status = uefi_call_wrapper(st->BootServices->AllocatePages, 4, AllocateMaxAddress,
-					      EfiLoaderCode, 1, &a);
-	if (!EFI_ERROR(fw.ap_page_status))
+	if (!EFI_ERROR(s))
 		fw.ap_page = a;
+	else
+		cp_snprintf(fw.ap_page_why, sizeof(fw.ap_page_why), "AllocatePages status 0x%llx",
+			    (unsigned long long)s);
+}
+
+/* boot/exit.c's way out when isa-debug-exit did not end the VM. */
+static void efi_poweroff(int verdict)
+{
+	uefi_call_wrapper(runtime->ResetSystem, 4, EfiResetShutdown,
+			  verdict ? EFI_ABORTED : EFI_SUCCESS, 0, NULL);
 }
 
 static void serial_sink(const char *s, size_t n)
@@ -224,6 +236,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	unsigned i;
 
 	fw.tsc_entry = rdtsc_ordered();
+	fw.boot_path = "uefi";
 	serial_init();
 	report_set_sink(serial_sink);
 	report_begin(CLOCKPROBE_VERSION);
@@ -232,7 +245,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		fw.vendor[i] = st->FirmwareVendor[i] < 0x7f ? (char)st->FirmwareVendor[i] : '?';
 	fw.fw_revision = st->FirmwareRevision;
 	fw.uefi_revision = st->Hdr.Revision;
-	fw.runtime_services = st->RuntimeServices;
+	runtime = st->RuntimeServices;
+	fw.firmware_poweroff = efi_poweroff;
 	find_rsdp(st);
 	get_time(st);
 	collect_config(image, st);

@@ -1,5 +1,6 @@
-/* What only the firmware knows, collected by efi_main before ExitBootServices and
- * handed to the rest of the guest, which never calls boot services. */
+/* What only the firmware knows, collected by the boot path (efi_main before ExitBootServices,
+ * or pvh_main from the PVH start_info) and handed to the rest of the guest, which never calls
+ * firmware services. Facts one path cannot know stay zero and are reported absent. */
 #ifndef CP_BOOT_FIRMWARE_H
 #define CP_BOOT_FIRMWARE_H
 #include <stdbool.h>
@@ -20,9 +21,29 @@ struct efi_time_info {
 	uint64_t tsc_before, tsc_after; /* TSC bracket around the GetTime() call */
 };
 
+/* What a PVH loader handed over (boot/pvh_main.c, Xen's hvm_start_info); zero under UEFI. */
+struct pvh_info {
+	uint64_t start_info;           /* physical address of hvm_start_info (EBX at entry) */
+	uint32_t version;              /* 0: no memory map fields; 1: memmap_paddr/entries */
+	uint32_t flags;                /* SIF_xxx */
+	uint32_t nr_modules;
+	uint64_t cmdline_paddr;
+	uint64_t rsdp_paddr;           /* as given; 0 = none */
+	uint64_t memmap_paddr;
+	uint32_t memmap_entries;       /* as given */
+	bool memmap;                   /* a memory map was given and read */
+	uint64_t memmap_usable_bytes;  /* type 1 (RAM) entries */
+	uint64_t map_limit;            /* bytes identity-mapped from 0 (boot/pvh_entry.asm) */
+	const char *cmdline;           /* copy of the command line, "" if none */
+	char note[128];                /* why there is no memory map or command line ("" if both read) */
+};
+
 struct fw_info {
+	const char *boot_path;         /* "uefi" or "pvh" (info boot.path) */
+	const char *no_uefi;           /* why UEFI-only facts are absent; NULL under UEFI */
 	uint64_t rsdp;                 /* physical address, 0 = none */
-	const char *rsdp_source;       /* which configuration table GUID it came from */
+	const char *rsdp_source;       /* where it came from (configuration table GUID, start_info, scan) */
+	const char *rsdp_absent_why;   /* no RSDP is a configuration here, not a failure: why (NULL: failure) */
 	char vendor[64];               /* firmware vendor, ASCII */
 	uint32_t fw_revision;
 	uint32_t uefi_revision;
@@ -33,18 +54,22 @@ struct fw_info {
 	uint64_t tsc_entry;            /* TSC at efi_main entry */
 	uint64_t tsc_exit_boot;        /* TSC right after ExitBootServices */
 	struct config config;
-	unsigned config_words[4];      /* accepted words per source: file, load options, fw_cfg */
+	unsigned config_words[4];      /* accepted words per source: file, load options, fw_cfg, pvh cmdline */
 	bool fwcfg;                    /* QEMU fw_cfg interface present */
-	void *runtime_services;        /* EFI_RUNTIME_SERVICES *, for ResetSystem */
+	void (*firmware_poweroff)(int verdict); /* UEFI ResetSystem(EfiResetShutdown); NULL without UEFI */
 	uint64_t ap_page;              /* page below 1 MiB for the AP start-up code, 0 = none */
-	uint64_t ap_page_status;       /* EFI_STATUS of its AllocatePages */
+	char ap_page_why[96];          /* why there is none */
+	struct pvh_info pvh;
 };
 
 /* boot/main.c: everything after boot services, from CPU setup to verdict. */
 void clockprobe_main(struct fw_info *fw) __attribute__((noreturn));
 
-/* boot/exit.c: leave with the verdict (isa-debug-exit on QEMU, else ResetSystem). */
+/* boot/exit.c: leave with the verdict: isa-debug-exit on QEMU, else UEFI ResetSystem, else
+ * (PVH) ACPI S5, else (exit=reset) a reset, else halt. platform_exit_report() says which
+ * before the end marker (after acpi_probe: S5 comes from the FADT and the DSDT). */
 void platform_exit(int verdict) __attribute__((noreturn));
 void platform_exit_init(struct fw_info *fw);
+void platform_exit_report(void);
 
 #endif

@@ -1,5 +1,6 @@
-/* The whole run after boot services: CPU setup, firmware facts, probes, clock sources,
- * comparisons, verdict. Read this file top to bottom to follow a run. */
+/* The whole run after the boot path (boot/efi_main.c after boot services, or boot/pvh_main.c):
+ * CPU setup, firmware facts, probes, clock sources, comparisons, verdict. Read this file top
+ * to bottom to follow a run. */
 #include "firmware.h"
 #include "../arch/x86/cpu.h"
 #include "../arch/x86/traps.h"
@@ -26,25 +27,57 @@ static void crash_exit(void)
 	platform_exit(VERDICT_CRASH);
 }
 
-static void report_firmware(const struct fw_info *fw)
+/* What the PVH loader gave (boot/pvh_main.c). */
+static void report_pvh(const struct pvh_info *p)
 {
-	const struct efi_time_info *t = &fw->time;
+	metric_hex("pvh.start_info", p->start_info, "addr");
+	metric_u64("pvh.start_info.version", p->version, "rev");
+	metric_hex("pvh.start_info.flags", p->flags, "hex");
+	metric_u64("pvh.start_info.nr_modules", p->nr_modules, "count");
+	metric_hex("pvh.start_info.rsdp_paddr", p->rsdp_paddr, "addr");
+	metric_u64("pvh.identity_map_bytes", p->map_limit, "bytes");
+	if (p->memmap) {
+		metric_u64("pvh.memmap_entries", p->memmap_entries, "count");
+		metric_u64("pvh.memmap_usable_bytes", p->memmap_usable_bytes, "bytes");
+	}
+	if (p->note[0])
+		info("pvh.note", "%s", p->note);
+	info("pvh.cmdline", "%s", p->cmdline && p->cmdline[0] ? p->cmdline : "-");
+}
 
-	extern char ImageBase[];
-
-	/* Where we were loaded: subtract from a crash dump's RIP to find the symbol. */
-	metric_hex("image.base", (uint64_t)(uintptr_t)ImageBase, "addr");
+/* What only UEFI gives: firmware identity, memory map, ExitBootServices. */
+static void report_uefi(const struct fw_info *fw)
+{
 	info("efi.vendor", "%s", fw->vendor);
 	metric_hex("efi.fw_revision", fw->fw_revision, "hex");
 	metric_hex("efi.uefi_revision", fw->uefi_revision, "hex");
 	metric_u64("efi.mmap_entries", fw->mmap_entries, "count");
 	metric_u64("efi.mmap_usable_bytes", fw->mmap_conventional_bytes, "bytes");
 	metric_u64("efi.exit_boot_attempts", fw->exit_boot_attempts, "count");
+}
+
+static void report_firmware(const struct fw_info *fw)
+{
+	const struct efi_time_info *t = &fw->time;
+
+	extern char ImageBase[];
+
+	info("boot.path", "%s", fw->boot_path);
+	/* Where we were loaded: subtract from a crash dump's RIP to find the symbol. */
+	metric_hex("image.base", (uint64_t)(uintptr_t)ImageBase, "addr");
+	if (fw->no_uefi)
+		report_pvh(&fw->pvh);
+	else
+		report_uefi(fw);
 	metric_hex("acpi.rsdp", fw->rsdp, "addr");
-	info("acpi.rsdp.source", "%s", fw->rsdp ? fw->rsdp_source : "not in EFI configuration table");
+	info("acpi.rsdp.source", "%s", fw->rsdp ? fw->rsdp_source
+	     : fw->rsdp_absent_why ? fw->rsdp_absent_why : "not in EFI configuration table");
 	metric_u64("fwcfg.present", fw->fwcfg, "bool");
-	check(t->ok, "efi.gettime", "GetTime() returned status 0x%llx",
-	      (unsigned long long)t->status);
+	if (fw->no_uefi)
+		check_skip("efi.gettime", "%s", fw->no_uefi);
+	else
+		check(t->ok, "efi.gettime", "GetTime() returned status 0x%llx",
+		      (unsigned long long)t->status);
 	if (t->ok) {
 		info("efi.time", "%04u-%02u-%02uT%02u:%02u:%02u.%09u tz=%d daylight=%u", t->year,
 		     t->month, t->day, t->hour, t->minute, t->second, t->nanosecond, t->timezone,
@@ -94,7 +127,8 @@ void clockprobe_main(struct fw_info *fw)
 	report_firmware(fw);
 	settings_load(&settings, &fw->config);
 	report_config(&fw->config);
-	acpi_probe(fw->rsdp);
+	acpi_probe(fw->rsdp, fw->rsdp_absent_why);
+	platform_exit_report();
 	cpuid_probe();
 	msr_probe();
 
@@ -116,7 +150,7 @@ void clockprobe_main(struct fw_info *fw)
 	compare_run();
 	/* APs start only now: the TSC rate is measured, so their waits and the sync figures are
 	 * timed right. Each AP is started, tested against this CPU and halted in turn. */
-	smp_setup(fw->ap_page, fw->ap_page_status, setting(SET_SMP) != 0);
+	smp_setup(fw->ap_page, fw->ap_page_why, setting(SET_SMP) != 0);
 	tsc_sync_run();
 	smp_report();
 	tsc_sync_report();

@@ -28,6 +28,8 @@ void efitime_report(const struct fw_info *fw)
 	int64_t local, utc;
 	enum efi_tz_use use;
 
+	if (fw->no_uefi) /* efi.gettime already says why; no efi.* line that would lie */
+		return;
 	if (!t->ok) {
 		info("efi.time.utc", "unknown: GetTime() returned status 0x%llx", (unsigned long long)t->status);
 		return;

@@ -179,7 +179,10 @@ void hpet_discover(struct clocksource *cs)
 	bool enabled_by_us = false;
 
 	if (!acpi.hpet_present || !acpi.hpet_base) {
-		cs_set_absent(cs, "no trusted ACPI HPET table");
+		if (acpi.none_why)
+			cs_set_absent(cs, "no HPET table (%s)", acpi.none_why);
+		else
+			cs_set_absent(cs, "no trusted ACPI HPET table");
 		return;
 	}
 	dev.base = (uintptr_t)acpi.hpet_base;

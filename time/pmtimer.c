@@ -88,8 +88,13 @@ void pmtimer_discover(struct clocksource *cs)
 	struct advance a;
 	unsigned bad;
 
-	if (acpi.hw_reduced) {
-		cs_set_absent(cs, "ACPI hardware-reduced platform (FADT HW_REDUCED_ACPI): no PM timer");
+	if (acpi.hw_reduced && !acpi.pm_tmr_port) {
+		cs_set_absent(cs, "ACPI hardware-reduced platform (FADT HW_REDUCED_ACPI) without PM timer "
+			      "fields: no PM timer");
+		return;
+	}
+	if (!acpi.pm_tmr_port && acpi.none_why) {
+		cs_set_absent(cs, "no PM timer (%s)", acpi.none_why);
 		return;
 	}
 	if (!acpi.pm_tmr_port) {

@@ -470,13 +470,37 @@ def silence_stdout():
         pass
 
 
+SOURCES = ("tsc", "hpet", "pmtimer", "pit", "rtc", "kvmclock", "hyperv", "apic")
+
+
+def source_lines(parsed):
+    """Boot path and each source's presence (its rate, or why absent): what a Firecracker or
+    Cloud Hypervisor user first wants from a log captured there."""
+    info, metrics, out = parsed.get("info", {}), parsed.get("metrics", {}), []
+    for name in ("boot.path", "exit.method"):
+        if name in info:
+            out.append("%s: %s" % (name, info[name]["text"]))
+    for src in SOURCES:
+        present = metrics.get(src + ".present")
+        if present is None:
+            continue
+        if present["value"]:
+            hz = metrics.get(src + ".freq_hz")
+            out.append("%-8s present, %s" % (src, "%s Hz" % hz["raw"] if hz else "no rate"))
+        else:
+            why = info.get(src + ".absent_reason")
+            out.append("%-8s absent: %s" % (src, why["text"] if why else "(no reason given)"))
+    return out
+
+
 def report_lines(parsed, code, reason):
     """The short human report of a parsed log; the last line is the verdict."""
     c = counts(parsed)
     plan = "1..%d" % parsed["plan"] if parsed.get("plan") is not None else "none"
     end = "status=%s" % parsed["status"] if parsed.get("ended") else "missing"
-    out = ["checks: %d passed, %d failed, %d skipped, %d host findings (plan %s, end marker %s)"
-           % (c["passed"], c["failed"], c["skipped"], c["host findings"], plan, end)]
+    out = source_lines(parsed)
+    out += ["checks: %d passed, %d failed, %d skipped, %d host findings (plan %s, end marker %s)"
+            % (c["passed"], c["failed"], c["skipped"], c["host findings"], plan, end)]
     for chk in parsed.get("checks", []):
         if chk["result"] in ("fail", "host"):
             out.append("%s %s - %s: %s" % ("not ok" if chk["result"] == "fail" else "host finding", chk["n"],

@@ -186,6 +186,12 @@ static void report_metrics(void)
 		metric_hex("acpi.fadt.flags", a->fadt_flags, "hex");
 		metric_u64("acpi.fadt.hw_reduced", a->hw_reduced, "bool");
 	}
+	if (a->dsdt_decoded) {
+		if (a->s5_present)
+			info("acpi.dsdt.s5", "SLP_TYPa %u SLP_TYPb %u", a->s5_slp_typa, a->s5_slp_typb);
+		else
+			info("acpi.dsdt.s5", "no \\_S5 package: no ACPI soft-off");
+	}
 	metric_u64("acpi.hpet.present", a->hpet_present, "bool");
 	if (a->hpet_present) {
 		metric_hex("acpi.hpet.base", a->hpet_base, "addr");
@@ -251,7 +257,7 @@ static void report_checks(bool walked)
 		      "%u enabled CPUs, %u duplicate APIC IDs", a->cpu_count, a->duplicate_apic_ids);
 }
 
-void acpi_probe(uint64_t rsdp_phys)
+void acpi_probe(uint64_t rsdp_phys, const char *absent_why)
 {
 	struct acpi_rsdp r;
 	bool walked = false;
@@ -260,7 +266,12 @@ void acpi_probe(uint64_t rsdp_phys)
 	findings[0] = '\0';
 	names_n = 0;
 	if (!rsdp_phys) {
-		check_fail("acpi.rsdp", "the firmware gave no RSDP");
+		/* UEFI must give one; a direct-boot VMM without ACPI need not (absent_why says so). */
+		acpi.none_why = absent_why;
+		if (absent_why)
+			check_skip("acpi.rsdp", "%s", absent_why);
+		else
+			check_fail("acpi.rsdp", "the firmware gave no RSDP");
 		report_checks(false);
 		return;
 	}

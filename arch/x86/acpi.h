@@ -10,7 +10,9 @@
 extern struct acpi_info acpi;
 
 /* Called once from boot/main.c after cpu_init(0) (memcpy_safe needs the fault fixup).
- * rsdp_phys 0 = the firmware gave none. Never faults on bad pointers or tables. */
-void acpi_probe(uint64_t rsdp_phys);
+ * rsdp_phys 0 = the firmware gave none: a failure, unless absent_why says why that is a
+ * configuration (a PVH boot without ACPI); then acpi.rsdp is a SKIP with that reason.
+ * Never faults on bad pointers or tables. */
+void acpi_probe(uint64_t rsdp_phys, const char *absent_why);
 
 #endif

@@ -214,18 +214,12 @@ uint64_t acpi_root_entry(const uint8_t *t, bool xsdt, unsigned i)
 
 /* Which PM timer port to use (ACPI 6.5 5.2.9: X_PM_TMR_BLK supersedes PM_TMR_BLK when
  * non-zero). We drive the timer with port I/O, so only a SystemIO X_ address is taken. */
-static void fadt_pick_pm_timer(struct acpi_fadt *f)
+static void fadt_pick_pm_timer_fields(struct acpi_fadt *f)
 {
 	const struct acpi_gas *x = &f->x_pm_tmr;
 	char *note = f->pm_tmr_note;
 	size_t nl = sizeof(f->pm_tmr_note);
 
-	f->pm_tmr_source = "none";
-	f->pm_tmr_bits = (f->flags & FADT_FLAG_TMR_VAL_EXT) ? 32 : 24;
-	if (f->hw_reduced) {
-		cp_snprintf(note, nl, "HW_REDUCED_ACPI: PM timer fields are ignored");
-		return;
-	}
 	if (f->has_x_pm_tmr && x->address) {
 		if (x->space_id != GAS_SPACE_SYSTEM_IO)
 			cp_snprintf(note, nl, "X_PM_TMR_BLK 0x%llx is in address space %u, not SystemIO: "
@@ -257,6 +251,62 @@ static void fadt_pick_pm_timer(struct acpi_fadt *f)
 	f->pm_tmr_source = "PM_TMR_BLK";
 }
 
+/* A hardware-reduced FADT (HW_REDUCED_ACPI) has no fixed hardware, and ACPI 6.5 5.2.9 tells
+ * OSPM to ignore its PM timer fields. Cloud Hypervisor sets the flag and still gives a 32-bit
+ * PM timer in them, which Linux uses (it reads X_PM_TMR_BLK whatever the flag): so do we,
+ * and say so; whether it counts is for the driver to find out. */
+static void fadt_pick_pm_timer(struct acpi_fadt *f)
+{
+	char *note = f->pm_tmr_note;
+	size_t nl = sizeof(f->pm_tmr_note);
+
+	f->pm_tmr_source = "none";
+	f->pm_tmr_bits = (f->flags & FADT_FLAG_TMR_VAL_EXT) ? 32 : 24;
+	fadt_pick_pm_timer_fields(f);
+	if (!f->hw_reduced)
+		return;
+	if (f->pm_tmr_port)
+		cp_snprintf(note, nl, "HW_REDUCED_ACPI, yet %s gives port 0x%x: used, as Linux does "
+			    "(ACPI says to ignore it)", f->pm_tmr_source, f->pm_tmr_port);
+	else
+		cp_snprintf(note, nl, "HW_REDUCED_ACPI and no PM timer fields: no PM timer");
+}
+
+/* A PM1x_CNT register: the X_ GAS when the FADT has it and it is non-zero, else the 32-bit I/O
+ * port field (PM1_CNT_LEN bytes wide, at least 2). */
+static void fadt_pm1_cnt(const uint8_t *t, const struct acpi_fadt *f, unsigned x_off, unsigned off,
+			 struct acpi_gas *g)
+{
+	uint8_t len = t[FADT_PM1_CNT_LEN];
+
+	memset(g, 0, sizeof(*g));
+	if (f->revision >= FADT_X_PM_TMR_MIN_REV && f->length >= x_off + GAS_LEN) {
+		acpi_gas_decode(t + x_off, g);
+		if (g->address)
+			return;
+	}
+	g->space_id = GAS_SPACE_SYSTEM_IO;
+	g->bit_width = (uint8_t)((len >= 2 && len <= 4 ? len : 2) * 8);
+	g->address = acpi_get32(t + off);
+}
+
+/* Power-off and reset registers (used only by boot/exit.c when UEFI is absent). */
+static void fadt_power(const uint8_t *t, struct acpi_fadt *f)
+{
+	struct acpi_power *p = &f->power;
+
+	memset(p, 0, sizeof(*p));
+	fadt_pm1_cnt(t, f, FADT_X_PM1A_CNT_BLK, FADT_PM1A_CNT_BLK, &p->pm1a_cnt);
+	fadt_pm1_cnt(t, f, FADT_X_PM1B_CNT_BLK, FADT_PM1B_CNT_BLK, &p->pm1b_cnt);
+	if (f->length >= FADT_SLEEP_CONTROL_END)
+		acpi_gas_decode(t + FADT_SLEEP_CONTROL_REG, &p->sleep_control);
+	if ((f->flags & FADT_FLAG_RESET_REG_SUP) && f->length >= FADT_RESET_END) {
+		acpi_gas_decode(t + FADT_RESET_REG, &p->reset_reg);
+		p->reset_value = t[FADT_RESET_VALUE];
+		p->reset_supported = p->reset_reg.address != 0;
+	}
+}
+
 bool acpi_fadt_decode(const uint8_t *t, struct acpi_check *c, struct acpi_fadt *f)
 {
 	uint64_t x_dsdt = 0;
@@ -282,6 +332,7 @@ bool acpi_fadt_decode(const uint8_t *t, struct acpi_check *c, struct acpi_fadt *
 		x_dsdt = acpi_get64(t + FADT_X_DSDT);
 	f->dsdt = x_dsdt ? x_dsdt : acpi_get32(t + FADT_DSDT);
 	fadt_pick_pm_timer(f);
+	fadt_power(t, f);
 	return true;
 }
 
@@ -396,6 +447,7 @@ static void absorb_fadt(struct acpi_info *ai, uint64_t addr, const struct acpi_f
 	ai->hw_reduced = f->hw_reduced;
 	ai->no_cmos_rtc = f->no_cmos_rtc;
 	ai->dsdt_addr = f->dsdt;
+	ai->power = f->power;
 }
 
 static void absorb_hpet(struct acpi_info *ai, uint64_t addr, const struct acpi_hpet *h)
@@ -466,6 +518,13 @@ void acpi_absorb(struct acpi_info *ai, uint64_t addr, const uint8_t *t, struct a
 			known = true;
 			if (acpi_madt_decode(t, c, &d.m) && (first = !ai->madt_present))
 				absorb_madt(ai, addr, &d.m);
+		} else if (!memcmp(sig, "DSDT", 4)) {
+			known = true;
+			if ((first = !ai->dsdt_decoded)) {
+				ai->dsdt_decoded = true;
+				ai->s5_present = acpi_s5_decode(t, c->h.length, &ai->s5_slp_typa,
+								&ai->s5_slp_typb);
+			}
 		}
 	}
 	if (!c->trusted) {
@@ -478,4 +537,82 @@ void acpi_absorb(struct acpi_info *ai, uint64_t addr, const uint8_t *t, struct a
 			: conflict ? "another HPET block (base or block ID differs), ignored: the first HPET table is used"
 			: "duplicate, an earlier one is used";
 	}
+}
+
+/* ACPI 6.5 20.2.4 PkgLength: bits 7-6 of the lead byte count the bytes that follow; alone it
+ * holds the length in bits 5-0, else bits 3-0 are the low nibble. Returns the bytes it took. */
+static unsigned aml_pkg_length(const uint8_t *p, const uint8_t *end, uint32_t *len)
+{
+	unsigned follow = p[0] >> 6, i;
+
+	if (p + 1 + follow > end)
+		return 0;
+	if (!follow) {
+		*len = p[0] & 0x3f;
+		return 1;
+	}
+	*len = p[0] & 0x0f;
+	for (i = 0; i < follow; i++)
+		*len |= (uint32_t)p[1 + i] << (4 + 8 * i);
+	return 1 + follow;
+}
+
+/* ACPI 6.5 20.2.3 integer data objects: ZeroOp, OneOp, OnesOp, Byte/Word/DWord/QWordPrefix.
+ * Returns the bytes it took, 0 if p holds none of them. */
+static unsigned aml_integer(const uint8_t *p, const uint8_t *end, uint64_t *v)
+{
+	unsigned n, i;
+
+	if (p >= end)
+		return 0;
+	switch (p[0]) {
+	case 0x00: *v = 0; return 1;
+	case 0x01: *v = 1; return 1;
+	case 0xff: *v = ~0ull; return 1;
+	case 0x0a: n = 1; break;
+	case 0x0b: n = 2; break;
+	case 0x0c: n = 4; break;
+	case 0x0e: n = 8; break;
+	default: return 0;
+	}
+	if (p + 1 + n > end)
+		return 0;
+	*v = 0;
+	for (i = n; i > 0; i--) /* little endian */
+		*v = (*v << 8) | p[i];
+	return 1 + n;
+}
+
+bool acpi_s5_decode(const uint8_t *t, uint32_t len, uint8_t *typa, uint8_t *typb)
+{
+	const uint8_t *end = t + len, *p;
+	uint32_t i, pkg_len;
+	uint64_t a, b = 0;
+	unsigned n, elements;
+
+	for (i = ACPI_HDR_LEN + 1; i + 4 <= len; i++) {
+		if (memcmp(t + i, "_S5_", 4))
+			continue;
+		/* NameOp (0x08) right before the name, or before a root prefix '\\'. */
+		if (!(t[i - 1] == 0x08 || (t[i - 1] == '\\' && i >= ACPI_HDR_LEN + 2 && t[i - 2] == 0x08)))
+			continue;
+		p = t + i + 4;
+		if (p >= end || *p++ != 0x12) /* PackageOp */
+			continue;
+		if (p >= end || !(n = aml_pkg_length(p, end, &pkg_len)))
+			continue;
+		p += n;
+		if (p >= end)
+			continue;
+		elements = *p++;
+		if (!elements || !(n = aml_integer(p, end, &a)))
+			continue;
+		p += n;
+		if (elements >= 2 && !aml_integer(p, end, &b))
+			b = 0;
+		*typa = (uint8_t)(a & 7);
+		*typb = (uint8_t)(b & 7);
+		return true;
+	}
+	return false;
 }

@@ -56,7 +56,10 @@
 /* Fixed ACPI Description Table, signature "FACP" (5.2.9). */
 #define FADT_FIRMWARE_CTRL      36      /* u32 FACS address */
 #define FADT_DSDT               40      /* u32 */
+#define FADT_PM1A_CNT_BLK       64      /* u32 I/O port of PM1a_CNT (sleep type and enable) */
+#define FADT_PM1B_CNT_BLK       68      /* u32, 0 = none */
 #define FADT_PM_TMR_BLK         76      /* u32 I/O port of the PM timer */
+#define FADT_PM1_CNT_LEN        89      /* u8, bytes of PM1a_CNT (>= 2) */
 #define FADT_PM_TMR_LEN         91      /* u8, 4 when the PM timer exists */
 #define FADT_CENTURY            108     /* u8 RTC CMOS index of the century, 0 = none */
 #define FADT_IAPC_BOOT_ARCH     109     /* u16 */
@@ -65,12 +68,27 @@
 #define  IAPC_BOOT_ARCH_CMOS_RTC_NOT_PRESENT (1u << 5)
 #define FADT_FLAGS              112     /* u32 */
 #define  FADT_FLAG_TMR_VAL_EXT           (1u << 8)  /* 1 = 32-bit PM timer, 0 = 24-bit */
+#define  FADT_FLAG_RESET_REG_SUP         (1u << 10) /* RESET_REG and RESET_VALUE are valid */
 #define  FADT_FLAG_HW_REDUCED_ACPI       (1u << 20) /* no fixed hardware: no PM timer */
 #define FADT_V1_LEN             116     /* ACPI 1.0 FADT: everything above, no X_ fields */
+#define FADT_RESET_REG          116     /* GAS, ACPI 2.0+ */
+#define FADT_RESET_VALUE        128     /* u8 */
+#define FADT_RESET_END          129
 #define FADT_X_DSDT             140     /* u64, revision >= 3 */
+#define FADT_X_PM1A_CNT_BLK     172     /* GAS, revision >= 3 */
+#define FADT_X_PM1B_CNT_BLK     184     /* GAS, revision >= 3 */
 #define FADT_X_PM_TMR_BLK       208     /* GAS, revision >= 3 */
 #define FADT_X_PM_TMR_BLK_END   (FADT_X_PM_TMR_BLK + GAS_LEN)
 #define FADT_X_PM_TMR_MIN_REV   3       /* first FADT revision (ACPI 2.0) with X_ fields */
+#define FADT_SLEEP_CONTROL_REG  244     /* GAS, ACPI 5.0+: the sleep register of hardware-reduced platforms */
+#define FADT_SLEEP_CONTROL_END  (FADT_SLEEP_CONTROL_REG + GAS_LEN)
+/* Entering a sleep state (ACPI 6.5 4.8.3.2.1 PM1 control, 4.8.3.7 sleep control register):
+ * write SLP_TYP (3 bits, from the DSDT's \_Sx package) together with SLP_EN. */
+#define PM1_CNT_SLP_TYP_SHIFT   10
+#define PM1_CNT_SLP_TYP_MASK    (7u << PM1_CNT_SLP_TYP_SHIFT)
+#define PM1_CNT_SLP_EN          (1u << 13)
+#define SLEEP_CTL_SLP_TYP_SHIFT 2
+#define SLEEP_CTL_SLP_EN        (1u << 5)
 #define ACPI_IO_PORT_MAX        0xffffu /* x86 I/O space is 16 bits */
 
 /* HPET Description Table, signature "HPET" (IA-PC HPET spec 1.0a, 3.2.4). */
@@ -143,6 +161,15 @@ struct acpi_rsdp {
 	char why[ACPI_WHY_LEN];
 };
 
+/* How to power off or reset, from the FADT (a register with address 0 is absent). */
+struct acpi_power {
+	struct acpi_gas pm1a_cnt, pm1b_cnt; /* X_PM1x_CNT_BLK when non-zero, else the I/O port */
+	struct acpi_gas sleep_control;      /* hardware-reduced platforms (ACPI 5.0+) */
+	bool reset_supported;               /* FADT flag RESET_REG_SUP */
+	struct acpi_gas reset_reg;
+	uint8_t reset_value;
+};
+
 struct acpi_fadt {
 	unsigned revision;
 	uint32_t length;
@@ -159,6 +186,7 @@ struct acpi_fadt {
 	uint32_t flags;
 	bool hw_reduced, no_cmos_rtc;
 	uint64_t dsdt;                 /* X_DSDT when present and non-zero, else DSDT */
+	struct acpi_power power;
 };
 
 struct acpi_hpet {
@@ -208,6 +236,13 @@ struct acpi_info {
 	bool hw_reduced;
 	bool no_cmos_rtc;              /* IA-PC boot flag bit 5 */
 	uint64_t dsdt_addr;
+	struct acpi_power power;
+
+	bool dsdt_decoded;             /* a trusted DSDT was searched for \_S5 */
+	bool s5_present;               /* it has a \_S5 package: soft-off is possible */
+	uint8_t s5_slp_typa, s5_slp_typb;
+
+	const char *none_why;          /* no RSDP at all, as a configuration: why (for absent reasons) */
 
 	bool hpet_present;
 	uint64_t hpet_table_addr;
@@ -271,6 +306,10 @@ uint64_t acpi_root_entry(const uint8_t *t, bool xsdt, unsigned i);
 bool acpi_fadt_decode(const uint8_t *t, struct acpi_check *c, struct acpi_fadt *f);
 bool acpi_hpet_decode(const uint8_t *t, struct acpi_check *c, struct acpi_hpet *h);
 bool acpi_madt_decode(const uint8_t *t, struct acpi_check *c, struct acpi_madt *m);
+/* The DSDT's \_S5 package (AML: NameOp "_S5_" PackageOp PkgLength NumElements, then integers
+ * SLP_TYPa, SLP_TYPb), found by its name anywhere in the len bytes. False if there is none or
+ * it cannot be read; *typb is 0 when the package has one element. */
+bool acpi_s5_decode(const uint8_t *t, uint32_t len, uint8_t *typa, uint8_t *typb);
 
 /* Count a checked table in ai and, if it is trusted, decode it and take its facts unless an
  * earlier trusted table of the same kind already provided them. Sets c->use. A later HPET

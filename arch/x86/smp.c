@@ -173,7 +173,7 @@ static bool prepare_page(void)
 	return true;
 }
 
-void smp_setup(uint64_t page, uint64_t alloc_status, bool enabled)
+void smp_setup(uint64_t page, const char *page_why, bool enabled)
 {
 	memset(&smp, 0, sizeof(smp));
 	smp.enabled = enabled;
@@ -186,8 +186,8 @@ void smp_setup(uint64_t page, uint64_t alloc_status, bool enabled)
 	else if (ncpus == 1)
 		cp_snprintf(smp.why, sizeof(smp.why), "the MADT lists one enabled CPU");
 	else if (!page)
-		cp_snprintf(smp.why, sizeof(smp.why), "no page below 1 MiB for the trampoline "
-			    "(AllocatePages status 0x%llx)", (unsigned long long)alloc_status);
+		cp_snprintf(smp.why, sizeof(smp.why), "no page below 1 MiB for the trampoline (%s)",
+			    page_why && page_why[0] ? page_why : "none given");
 	else if (page >= SIPI_VECTOR_RESERVED_FROM || (page & (AP_TRAMP_PAGE_BYTES - 1)))
 		cp_snprintf(smp.why, sizeof(smp.why), "trampoline page 0x%llx not a page below 0x%x "
 			    "(Start-up IPI vectors 0xA0-0xBF are reserved)", (unsigned long long)page,

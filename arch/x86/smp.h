@@ -9,9 +9,10 @@
 #include <stdint.h>
 
 /* Once, after acpi_probe and with the TSC rate known (start-up delays are TSC-timed).
- * page: physical address of the page below 1 MiB efi_main reserved (0 = none, alloc_status
- * says why); enabled = 0 (config smp=0) starts nothing. */
-void smp_setup(uint64_t page, uint64_t alloc_status, bool enabled);
+ * page: physical address of the page below 1 MiB the boot path reserved (efi_main) or found
+ * free in the memory map (pvh_main); 0 = none, page_why says why. enabled = 0 (config smp=0)
+ * starts nothing. */
+void smp_setup(uint64_t page, const char *page_why, bool enabled);
 /* CPUs known: index 0 is the boot CPU, 1..smp_cpus()-1 the APs in MADT order. */
 unsigned smp_cpus(void);
 /* Why no AP can be started (setup failed, one CPU, disabled), or 0. */

@@ -444,14 +444,26 @@ static void test_fadt_rev3(void **state)
 	assert_int_equal(f.pm_tmr_bits, 32);
 	assert_string_equal(f.pm_tmr_source, "X_PM_TMR_BLK");
 
-	/* Hardware-reduced: PM timer fields are ignored. */
-	fadt(t, 5, 268, 0x608, FADT_FLAG_HW_REDUCED_ACPI);
-	gas(t + FADT_X_PM_TMR_BLK, GAS_SPACE_SYSTEM_IO, 0x608);
+	/* Hardware-reduced with PM timer fields (Cloud Hypervisor: HW_REDUCED_ACPI | RESET_REG_SUP |
+	 * TMR_VAL_EXT, X_PM_TMR_BLK SystemIO): used as Linux uses them, with a note. */
+	fadt(t, 6, 276, 0xb008, FADT_FLAG_HW_REDUCED_ACPI | FADT_FLAG_RESET_REG_SUP | FADT_FLAG_TMR_VAL_EXT);
+	gas(t + FADT_X_PM_TMR_BLK, GAS_SPACE_SYSTEM_IO, 0xb008);
 	seal(t);
 	assert_true(check_table(t, &c) && acpi_fadt_decode(t, &c, &f));
 	assert_true(f.hw_reduced);
+	assert_int_equal(f.pm_tmr_port, 0xb008);
+	assert_int_equal(f.pm_tmr_bits, 32);
+	assert_string_equal(f.pm_tmr_source, "X_PM_TMR_BLK");
+	assert_string_equal(f.pm_tmr_note, "HW_REDUCED_ACPI, yet X_PM_TMR_BLK gives port 0xb008: used, "
+			    "as Linux does (ACPI says to ignore it)");
+
+	/* Hardware-reduced without them (Firecracker): none. */
+	fadt(t, 6, 276, 0, FADT_FLAG_HW_REDUCED_ACPI);
+	seal(t);
+	assert_true(check_table(t, &c) && acpi_fadt_decode(t, &c, &f));
 	assert_int_equal(f.pm_tmr_port, 0);
 	assert_string_equal(f.pm_tmr_source, "none");
+	assert_string_equal(f.pm_tmr_note, "HW_REDUCED_ACPI and no PM timer fields: no PM timer");
 }
 
 static void test_hpet(void **state)
@@ -704,7 +716,7 @@ static void test_probe_q35(void **state)
 {
 	(void)state;
 	machine(2, true);
-	acpi_probe(P_RSDP);
+	acpi_probe(P_RSDP, 0);
 	assert_true(acpi.rsdp_valid && acpi.xsdt_used && acpi.root_valid);
 	assert_int_equal(acpi.rsdp_revision, 2);
 	assert_true(acpi.fadt_present);
@@ -726,7 +738,9 @@ static void test_probe_q35(void **state)
 		   "oem \"TESTOE\" \"TABLE\" oem_rev 0x7\n");
 	assert_log("# info acpi.table.rsdt trusted, not walked, XSDT preferred: RSDT at 0x102000");
 	assert_log("# info acpi.table.hpet trusted, used: HPET at 0x105000");
-	assert_log("# info acpi.table.dsdt trusted, not decoded: DSDT at 0x106000");
+	assert_log("# info acpi.table.dsdt trusted, used: DSDT at 0x106000");
+	assert_log("# info acpi.dsdt.s5 no \\_S5 package: no ACPI soft-off\n");
+	assert_true(acpi.dsdt_decoded && !acpi.s5_present);
 	assert_log("# metric acpi.xsdt 1 bool\n");
 	assert_log("# metric acpi.fadt.pm_tmr_port 0x608 port\n");
 	assert_log("# metric acpi.fadt.pm_tmr_bits 24 bits\n");
@@ -744,7 +758,7 @@ static void test_probe_no_hpet(void **state)
 {
 	(void)state;
 	machine(1, false);
-	acpi_probe(P_RSDP);
+	acpi_probe(P_RSDP, 0);
 	assert_false(acpi.hpet_present);
 	assert_log("# metric acpi.hpet.present 0 bool\n");
 	assert_log("ok 4 - acpi.hpet # SKIP no HPET table\n");
@@ -761,7 +775,7 @@ static void test_probe_injected_bad_hpet(void **state)
 	hpet(at(P_HPET2), GAS_SPACE_SYSTEM_MEMORY, 0xfed01000);
 	at(P_HPET2)[ACPI_HDR_CHECKSUM] += 0x5a;
 	root(at(P_XSDT), true, e, 4);
-	acpi_probe(P_RSDP);
+	acpi_probe(P_RSDP, 0);
 	assert_true(acpi.hpet_present && acpi.hpet_base == 0xfed00000);
 	assert_int_equal(acpi.tables_untrusted, 1);
 	assert_log("# info acpi.table.hpet.2 untrusted: bad checksum (sum 0x5a): HPET at 0x107000");
@@ -781,7 +795,7 @@ static void test_probe_two_hpets_disagree(void **state)
 	at(P_HPET2)[HPET_NUMBER] = 1;
 	seal(at(P_HPET2));
 	root(at(P_XSDT), true, e, 4);
-	acpi_probe(P_RSDP);
+	acpi_probe(P_RSDP, 0);
 	assert_true(acpi.hpet_present && acpi.hpet_base == 0xfed00000);
 	assert_int_equal(acpi.tables_untrusted, 0);
 	assert_log("# info acpi.table.hpet.2 trusted, another HPET block (base or block ID differs), ignored: "
@@ -797,7 +811,7 @@ static void test_probe_two_hpets_disagree(void **state)
 	capture_start();
 	e[3] = P_HPET;
 	root(at(P_XSDT), true, e, 4);
-	acpi_probe(P_RSDP);
+	acpi_probe(P_RSDP, 0);
 	assert_log("# info acpi.table.hpet.2 trusted, duplicate, an earlier one is used: HPET at 0x105000");
 	assert_log("# metric acpi.hpet.conflicts 0 count\n");
 	assert_no_log("acpi.hpet.conflict ");
@@ -812,7 +826,7 @@ static void test_probe_only_hpet_is_short(void **state)
 	header(at(P_HPET2), "HPET", 1, 40);
 	seal(at(P_HPET2));
 	root(at(P_XSDT), true, e, 3);
-	acpi_probe(P_RSDP);
+	acpi_probe(P_RSDP, 0);
 	assert_false(acpi.hpet_present);
 	assert_log("# info acpi.table.hpet untrusted: impossible length 40 (HPET minimum 56): HPET at 0x107000");
 	assert_log("ok 4 - acpi.hpet # SKIP no trusted HPET table (1 untrusted)\n");
@@ -824,7 +838,7 @@ static void test_probe_bad_xsdt_falls_back_to_rsdt(void **state)
 	(void)state;
 	machine(2, true);
 	at(P_XSDT)[ACPI_HDR_LEN] ^= 1; /* first entry changed: checksum off by one */
-	acpi_probe(P_RSDP);
+	acpi_probe(P_RSDP, 0);
 	assert_false(acpi.xsdt_used);
 	assert_true(acpi.root_valid && acpi.fadt_present && acpi.madt_present && acpi.hpet_present);
 	assert_log("# info acpi.table.xsdt untrusted: bad checksum (sum 0x01): XSDT at 0x101000");
@@ -839,7 +853,7 @@ static void test_probe_rsdp_v1_rsdt_only(void **state)
 	(void)state;
 	machine(4, true);
 	rsdp(at(P_RSDP), 0, P_RSDT, 0);
-	acpi_probe(P_RSDP);
+	acpi_probe(P_RSDP, 0);
 	assert_true(acpi.rsdp_valid && !acpi.xsdt_used && acpi.root_valid);
 	assert_int_equal(acpi.rsdp_revision, 0);
 	assert_int_equal(acpi.cpu_count, 4);
@@ -859,7 +873,7 @@ static void test_probe_unmapped_pointers(void **state)
 	e[1] = RAM_BASE + RAM_SIZE - 64;
 	put32(at(e[1]) + ACPI_HDR_LENGTH, 4096);
 	root(at(P_XSDT), true, e, 4);
-	acpi_probe(P_RSDP);
+	acpi_probe(P_RSDP, 0);
 	assert_log("# info acpi.table.none untrusted: header unreadable (#PF): table at 0xdead000000, not used\n");
 	assert_log("# info acpi.table.none.2 untrusted: null pointer: table at 0x0, not used\n");
 	assert_log("untrusted: 4096 bytes unreadable (#PF): APIC at 0x13ffc0");
@@ -869,13 +883,122 @@ static void test_probe_unmapped_pointers(void **state)
 	assert_int_equal(report_end(), VERDICT_FAIL);
 }
 
+/* AML as QEMU's DSDT has it: Name (_S5, Package (0x04) { Zero, Zero, Zero, Zero }); as
+ * Cloud Hypervisor's: Name (\_S5_, Package { 5 }) with a root prefix and a BytePrefix. */
+static void test_s5(void **state)
+{
+	static const uint8_t qemu[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t ch[] = { 0x08, '\\', '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x0a, 0x05 };
+	static const uint8_t two[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x07, 0x02, 0x0a, 0x07, 0x0b, 0x03, 0x00 };
+	/* "_S5_" as a method's name (MethodOp 0x14) and a long PkgLength (2 bytes). */
+	static const uint8_t method[] = { 0x14, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x01,
+					  0x08, '_', 'S', '5', '_', 0x12, 0x40, 0x00, 0x01, 0x0a, 0x06 };
+	static const uint8_t cut[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x0a };
+	uint8_t t[ACPI_HDR_LEN + 64], a = 9, b = 9;
+
+	(void)state;
+#define S5(bytes) (memset(t, 0, sizeof(t)), memcpy(t + ACPI_HDR_LEN, bytes, sizeof(bytes)), \
+		   acpi_s5_decode(t, ACPI_HDR_LEN + (uint32_t)sizeof(bytes), &a, &b))
+	assert_true(S5(qemu));
+	assert_int_equal(a, 0);
+	assert_int_equal(b, 0);
+	assert_true(S5(ch));
+	assert_int_equal(a, 5);
+	assert_int_equal(b, 0);
+	assert_true(S5(two));
+	assert_int_equal(a, 7);
+	assert_int_equal(b, 3);
+	assert_true(S5(method));
+	assert_int_equal(a, 6);
+	a = b = 9;
+	assert_false(S5(cut));
+	assert_int_equal(a, 9);
+	/* The name inside the header is not AML. */
+	memset(t, 0, sizeof(t));
+	memcpy(t + 10, "\x08_S5_", 5);
+	assert_false(acpi_s5_decode(t, sizeof(t), &a, &b));
+#undef S5
+}
+
+/* Power registers: PM1a/PM1b control from X_ GAS or the ports, sleep control, reset. */
+static void test_fadt_power(void **state)
+{
+	uint8_t t[300];
+	struct acpi_check c;
+	struct acpi_fadt f;
+
+	(void)state;
+	/* Revision 1: the 32-bit ports, 2 bytes wide. */
+	fadt(t, 1, FADT_V1_LEN, 0x608, 0);
+	put32(t + FADT_PM1A_CNT_BLK, 0x604);
+	t[FADT_PM1_CNT_LEN] = 2;
+	seal(t);
+	assert_true(check_table(t, &c) && acpi_fadt_decode(t, &c, &f));
+	assert_int_equal(f.power.pm1a_cnt.space_id, GAS_SPACE_SYSTEM_IO);
+	assert_int_equal(f.power.pm1a_cnt.address, 0x604);
+	assert_int_equal(f.power.pm1a_cnt.bit_width, 16);
+	assert_int_equal(f.power.pm1b_cnt.address, 0);
+	assert_int_equal(f.power.sleep_control.address, 0);
+	assert_false(f.power.reset_supported);
+
+	/* Revision 3 with X_PM1a_CNT_BLK and a reset register (q35: 0xcf9 value 6). */
+	fadt(t, 3, 244, 0x608, FADT_FLAG_RESET_REG_SUP);
+	put32(t + FADT_PM1A_CNT_BLK, 0x604);
+	gas(t + FADT_X_PM1A_CNT_BLK, GAS_SPACE_SYSTEM_IO, 0x704);
+	gas(t + FADT_RESET_REG, GAS_SPACE_SYSTEM_IO, 0xcf9);
+	t[FADT_RESET_VALUE] = 6;
+	seal(t);
+	assert_true(check_table(t, &c) && acpi_fadt_decode(t, &c, &f));
+	assert_int_equal(f.power.pm1a_cnt.address, 0x704);
+	assert_true(f.power.reset_supported);
+	assert_int_equal(f.power.reset_reg.address, 0xcf9);
+	assert_int_equal(f.power.reset_value, 6);
+
+	/* Hardware-reduced, ACPI 5.0+ length: the sleep control register. */
+	fadt(t, 5, 276, 0, FADT_FLAG_HW_REDUCED_ACPI);
+	gas(t + FADT_SLEEP_CONTROL_REG, GAS_SPACE_SYSTEM_IO, 0x3c0);
+	seal(t);
+	assert_true(check_table(t, &c) && acpi_fadt_decode(t, &c, &f));
+	assert_true(f.hw_reduced);
+	assert_int_equal(f.power.sleep_control.address, 0x3c0);
+	assert_int_equal(f.power.sleep_control.space_id, GAS_SPACE_SYSTEM_IO);
+}
+
+/* A DSDT with \_S5 reaches acpi: what boot/exit.c uses. */
+static void test_probe_s5(void **state)
+{
+	static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x01, 0x0a, 0x05 };
+
+	(void)state;
+	machine(1, true);
+	header(at(P_DSDT), "DSDT", 1, ACPI_HDR_LEN + sizeof(s5));
+	memcpy(at(P_DSDT) + ACPI_HDR_LEN, s5, sizeof(s5));
+	seal(at(P_DSDT));
+	acpi_probe(P_RSDP, 0);
+	assert_true(acpi.s5_present);
+	assert_int_equal(acpi.s5_slp_typa, 5);
+	assert_log("# info acpi.dsdt.s5 SLP_TYPa 5 SLP_TYPb 0\n");
+	assert_int_equal(report_end(), VERDICT_PASS);
+}
+
+/* No RSDP as a configuration (PVH without ACPI): a SKIP with the reason, kept for the drivers. */
+static void test_probe_no_acpi_configured(void **state)
+{
+	(void)state;
+	acpi_probe(0, "no ACPI: start_info.rsdp_paddr is 0");
+	assert_log("ok 1 - acpi.rsdp # SKIP no ACPI: start_info.rsdp_paddr is 0\n");
+	assert_log("ok 5 - acpi.madt # SKIP no RSDT/XSDT to walk\n");
+	assert_string_equal(acpi.none_why, "no ACPI: start_info.rsdp_paddr is 0");
+	assert_int_equal(report_end(), VERDICT_PASS);
+}
+
 static void test_probe_no_rsdp(void **state)
 {
 	(void)state;
-	acpi_probe(0);
+	acpi_probe(0, 0);
 	assert_log("not ok 1 - acpi.rsdp\n# fail: the firmware gave no RSDP\n");
 	assert_log("ok 2 - acpi.tables.checksums # SKIP no RSDT/XSDT to walk\n");
-	acpi_probe(0x10);
+	acpi_probe(0x10, 0);
 	assert_log("# fail: RSDP at 0x10: bytes 0..19 unreadable (#PF)\n");
 	assert_int_equal(report_end(), VERDICT_FAIL);
 }
@@ -901,6 +1024,10 @@ int main(void)
 		cmocka_unit_test_setup(test_probe_rsdp_v1_rsdt_only, setup),
 		cmocka_unit_test_setup(test_probe_unmapped_pointers, setup),
 		cmocka_unit_test_setup(test_probe_no_rsdp, setup),
+		cmocka_unit_test_setup(test_s5, setup),
+		cmocka_unit_test_setup(test_fadt_power, setup),
+		cmocka_unit_test_setup(test_probe_s5, setup),
+		cmocka_unit_test_setup(test_probe_no_acpi_configured, setup),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

@@ -118,6 +118,43 @@ class GoodLog(unittest.TestCase):
         self.assertEqual(self.p["diagnostics"], [])
 
 
+class CommandLine(unittest.TestCase):
+    """python3 tools/cplog.py LOG: judging a log saved by another VMM."""
+
+    def run_cli(self, *texts):
+        import contextlib
+        import io
+        import tempfile
+        paths = []
+        with tempfile.TemporaryDirectory() as d:
+            for i, t in enumerate(texts):
+                paths.append(os.path.join(d, "serial%d.log" % i))
+                with open(paths[-1], "wb") as f:
+                    f.write(t.encode())
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                code = cplog.main(paths + ([os.path.join(d, "missing.log")] if not texts else []))
+        return code, buf.getvalue()
+
+    def test_pass_and_fail(self):
+        pvh = GOOD.replace("# info clockprobe.build 13cc953\n", "# info clockprobe.build 13cc953\n"
+                           "# info boot.path pvh\n# metric pit.present 1 bool\n"
+                           "# metric pit.freq_hz 1193182.000000001 Hz\n# metric hpet.present 0 bool\n"
+                           "# info hpet.absent_reason no HPET table (no ACPI)\n")
+        code, out = self.run_cli(pvh)
+        self.assertEqual(code, 0, out)
+        self.assertIn("PASS (exit 0)", out)
+        self.assertIn("boot.path: pvh", out)
+        self.assertIn("pit      present, 1193182.000000001 Hz", out)
+        self.assertIn("hpet     absent: no HPET table (no ACPI)", out)
+        code, out = self.run_cli(pvh, FAILING)
+        self.assertEqual(code, 1)
+        self.assertIn("not ok 2 - pm.rate: rate 3579000 Hz", out)
+        code, out = self.run_cli(CRASH)
+        self.assertEqual(code, 2)
+        self.assertEqual(self.run_cli()[0], 3)  # unreadable file
+
+
 class Shapes(unittest.TestCase):
     def test_crlf_endings(self):
         p = cplog.parse_text(GOOD.replace("\n", "\r\n"))

@@ -1,7 +1,9 @@
 """Unit tests for tools/post.py (tools/run post-processing: RTC offset, drift fit, plots,
 report) and the runner options that feed it. Synthetic logs with host stamps; no QEMU.
 Run: python3 -m unittest tests/unit/test_post.py  (or tests/run_unit.py)."""
+import contextlib
 import csv
+import io
 import re
 import json
 import os
@@ -479,6 +481,31 @@ class Runner(unittest.TestCase):
             o = r.parse_args(argv)
             self.assertEqual(r.runner_guest_words(o), [])
             self.assertIsNone(r.effective_profile(r.guest_args(o)))
+
+    def test_boot_pvh_command(self):
+        r = self.runner
+        o = r.parse_args(["--boot", "pvh", "--elf", "x/cp.elf", "--machine", "pc", "--no-hpet", "--smp", "2",
+                          "--args", "smp=0", "--", "-machine", "acpi=off"])
+        cmd = r.qemu_command(o, "qemu", "tcg", "code.fd", "vars.fd")
+        line = " ".join(cmd)
+        self.assertEqual(cmd[cmd.index("-kernel") + 1], os.path.abspath("x/cp.elf"))
+        self.assertNotIn("pflash", line)       # no OVMF
+        self.assertNotIn("virtio-blk", line)   # no disk
+        self.assertIn("isa-debug-exit,iobase=0xf4,iosize=0x04", cmd)
+        self.assertIn("pc,hpet=off", cmd)
+        self.assertIn("name=opt/clockprobe/args,string=smp=0", cmd)
+        self.assertEqual(cmd[-2:], ["-machine", "acpi=off"])
+        self.assertEqual(r.boot_file(o), os.path.abspath("x/cp.elf"))
+        # microvm: PVH only; it has no HPET to turn off
+        cmd = r.qemu_command(r.parse_args(["--boot", "pvh", "--machine", "microvm", "--no-hpet"]),
+                             "qemu", "tcg", "c", "v")
+        self.assertEqual(cmd[cmd.index("-machine") + 1], "microvm")
+        with self.assertRaises(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+            r.parse_args(["--machine", "microvm"])
+        # the default stays UEFI: pflash and the disk, no -kernel
+        cmd = r.qemu_command(r.parse_args([]), "qemu", "tcg", "code.fd", "vars.fd")
+        self.assertNotIn("-kernel", cmd)
+        self.assertIn("if=pflash,format=raw,unit=0,readonly=on,file=code.fd", cmd)
 
     def test_hyperv_needs_kvm(self):
         r = self.runner
