@@ -88,7 +88,9 @@ static void config_from_load_options(EFI_LOADED_IMAGE *li)
 		return;
 	}
 	for (i = 0; i < n && w[i]; i++) {
-		if (w[i] > 0x7e || (w[i] < 0x20 && w[i] != '\t'))
+		/* Text with tabs or line ends is a command line (its words are checked one by one);
+		 * anything else is the boot manager's binary data, not configuration. */
+		if (w[i] > 0x7e || (w[i] < 0x20 && w[i] != '\t' && w[i] != '\r' && w[i] != '\n'))
 			return;
 		cfg_text[i] = (char)w[i];
 	}
