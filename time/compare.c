@@ -122,6 +122,33 @@ static struct stats *timebase(void)
 	return 0;
 }
 
+/* A slow timebase leaves a 1 s window few, noisy samples: in the nested lab every HPET read is
+ * a VM exit costing 0.4-0.7 ms, and its rate came out 4-16 ppm off (kvm-clock -15 ppm from the
+ * HPET at +-8 ppm; a 5 s window gave +0.16 +- 0.6 ppm). Unless window_ms was set, a timebase
+ * whose reads take WINDOW_SLOW_READ_NS or more (timed in its own ticks before the window) gets
+ * WINDOW_SLOW_MS. One window, no pause in it: a pause to refit cost the lab's PIT whole wraps.
+ * Under TCG an HPET read takes ~0.5 us and nothing changes. */
+/* 50 us: ten times a VM exit to the VMM's user space on hardware (1-5 us), a tenth of the lab's
+ * HPET read; QEMU TCG's HPET read measures 4 us in its own ticks. */
+#define WINDOW_SLOW_READ_NS 50000
+#define WINDOW_SLOW_MS 8000
+#define WINDOW_PROBE_READS 16
+
+/* Nanoseconds per read of the timebase, timed by itself (0: no timebase). */
+static uint64_t timebase_read_ns(void)
+{
+	struct stats *tb = timebase();
+	uint64_t first, last = 0;
+	unsigned k;
+
+	if (!tb)
+		return 0;
+	first = cs_read(tb->cs);
+	for (k = 0; k < WINDOW_PROBE_READS; k++)
+		last = cs_read(tb->cs);
+	return mul_div_u64(last - first, 1000000000000000ULL, tb->cs->nominal_uhz * WINDOW_PROBE_READS);
+}
+
 static void rate_window(uint64_t window_ms)
 {
 	struct stats *tb = timebase();
@@ -629,6 +656,15 @@ static void summary_table(void)
 	}
 }
 
+static void fit_fine(void)
+{
+	unsigned i;
+
+	for (i = 0; i < SRC_COUNT; i++)
+		if (fine(&st[i]) && i != SRC_TSC)
+			fit_cycles_per_tick(st[i].smp, st[i].n, &st[i].fit);
+}
+
 void compare_run(void)
 {
 	struct tol t = {
@@ -641,6 +677,7 @@ void compare_run(void)
 		.truth_tsc_hz = setting(SET_TRUTH_TSC_HZ),
 	};
 	const char *profile = settings_text(&settings, SET_PROFILE);
+	uint64_t window, read_ns;
 	unsigned i, k;
 
 	if (!strcmp(profile, "icount") && !t.truth_tsc_hz)
@@ -666,10 +703,14 @@ void compare_run(void)
 			(void)cs_read(&sources[i]);
 	}
 	measure_overhead();
-	rate_window(setting(SET_WINDOW_MS));
-	for (i = 0; i < SRC_COUNT; i++)
-		if (fine(&st[i]) && i != SRC_TSC)
-			fit_cycles_per_tick(st[i].smp, st[i].n, &st[i].fit);
+	window = setting(SET_WINDOW_MS);
+	read_ns = timebase_read_ns();
+	metric_u64("rate.timebase_read_ns", read_ns, "ns");
+	if (!settings.source[SET_WINDOW_MS] && read_ns >= WINDOW_SLOW_READ_NS && window < WINDOW_SLOW_MS)
+		window = WINDOW_SLOW_MS;
+	metric_u64("rate.window_ms", window, "ms");
+	rate_window(window);
+	fit_fine();
 	/* A provisional TSC rate from the fine references sizes the coarse-edge waits. */
 	for (i = 0; i < SRC_COUNT && !tsc_uhz; i++)
 		if (st[i].fit.ok && st[i].cs->nominal_uhz)

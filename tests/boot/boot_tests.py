@@ -586,10 +586,10 @@ def common_kvm(sc, res):
 def sc_kvm():
     # kvm-clock on a host with a master clock (the lab's L1 on its TSC): everything promised.
     sc = "kvm"
-    # 5 s rate window: in the lab every HPET read takes 0.4-0.7 ms, which leaves a 1 s window's
-    # HPET rate with 4-16 ppm of noise (seen: kvm-clock -15.4 ppm +- 8 from the HPET); 5 s
-    # brought it to +0.16 +- 0.6 ppm. On KVM itself the longer window costs 4 s.
-    args = ["--smp", "2", "--args", "window_ms=5000"]
+    # The default configuration: in the lab every HPET read takes 0.4-0.7 ms, so the guest
+    # doubles its rate window until the HPET's rate is known to 1 ppm (time/compare.c; a 1 s
+    # window left kvm-clock -15.4 ppm +- 8 from the HPET, 5 s gave +0.16 +- 0.6).
+    args = ["--smp", "2"]
     res, why = kvm_boot(sc, args + (["--lab-host-clock", "tsc"] if not KVM_OK else []))
     if res is None:
         return record_skip(sc, "KVM cannot run a guest here (%s); %s" % (KVM_WHY, why))
@@ -601,10 +601,11 @@ def sc_kvm():
     record(sc, "kvmclock_vs_hpet_5ppm", p is not None and abs(p) <= KVMCLOCK_HPET_MAX_PPM, "pair.hpet.kvmclock.ppm %s" % p)
     stable = metric(res, "kvmclock.stable_bit_honoured") == 1
     print("  info: %s stable bit %s; kvmclock.scale_ppm %s, tsc.hint_ppm.kvmclock %s, pair.hpet.kvmclock.ppm %s, "
-          "wall.rtc.kvmclock.offset_ms %s, kvmclock.update_jumps %s, hpet.read_cost_ns %s, pmtimer.read_cost_ns %s"
-          % (sc, "set" if stable else "NOT set", metric(res, "kvmclock.scale_ppm"),
+          "wall.rtc.kvmclock.offset_ms %s, kvmclock.update_jumps %s, hpet.read_cost_ns %s, pmtimer.read_cost_ns %s, "
+          "rate.window_ms %s" % (sc, "set" if stable else "NOT set", metric(res, "kvmclock.scale_ppm"),
              metric(res, "tsc.hint_ppm.kvmclock"), p, metric(res, "wall.rtc.kvmclock.offset_ms"),
-             metric(res, "kvmclock.update_jumps"), metric(res, "hpet.read_cost_ns"), metric(res, "pmtimer.read_cost_ns")))
+             metric(res, "kvmclock.update_jumps"), metric(res, "hpet.read_cost_ns"), metric(res, "pmtimer.read_cost_ns"),
+             metric(res, "rate.window_ms")))
     if not KVM_OK:  # the lab's L1 runs on its TSC: KVM has a master clock and must say so
         record(sc, "stable_bit", stable, "kvmclock.stable_bit_honoured %s" % metric(res, "kvmclock.stable_bit_honoured"))
     if stable:
