@@ -19,7 +19,6 @@
 #include "../lib/report.h"
 #include "../lib/config.h"
 #include "../lib/settings.h"
-#include "../lib/fmt.h"
 
 static void crash_exit(void) __attribute__((noreturn));
 static void crash_exit(void)
@@ -89,31 +88,6 @@ static void report_firmware(const struct fw_info *fw)
 	}
 }
 
-/* The words in force and every word that was not: a bad word fails `config` (named, with
- * its source and why) and its key keeps the default; the run measures everything anyway. */
-static void report_config(const struct config *c)
-{
-	char msg[400];
-	int n;
-	unsigned i;
-
-	for (i = 0; i < c->n; i++)
-		info("config", "%s=%s (from %s)", c->e[i].key, c->e[i].val, c->e[i].source);
-	metric_u64("config.rejected_words", c->rejected, "count");
-	if (!c->rejected) {
-		check_pass("config");
-		return;
-	}
-	for (i = 0; i < c->problems; i++)
-		diag("config: %s (from %s) not applied: %s", c->problem[i].word, c->problem[i].source, c->problem[i].why);
-	n = cp_snprintf(msg, sizeof(msg), "%u word%s not applied (defaults kept):", c->rejected, c->rejected == 1 ? "" : "s");
-	for (i = 0; i < c->problems && n > 0 && (size_t)n < sizeof(msg); i++)
-		n += cp_snprintf(msg + n, sizeof(msg) - (size_t)n, "%s %s (%s: %s)", i ? ";" : "", c->problem[i].word,
-				 c->problem[i].source, c->problem[i].why);
-	if (c->rejected > c->problems && n > 0 && (size_t)n < sizeof(msg))
-		cp_snprintf(msg + n, sizeof(msg) - (size_t)n, "; %u more", c->rejected - c->problems);
-	check_fail("config", "%s", msg);
-}
 
 void clockprobe_main(struct fw_info *fw)
 {
@@ -126,7 +100,7 @@ void clockprobe_main(struct fw_info *fw)
 	fault_selftest();
 	report_firmware(fw);
 	settings_load(&settings, &fw->config);
-	report_config(&fw->config);
+	config_report(&fw->config);
 	acpi_probe(fw->rsdp, fw->rsdp_absent_why);
 	platform_exit_report();
 	cpuid_probe();

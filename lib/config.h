@@ -51,6 +51,10 @@ void config_reject_source(struct config *c, const char *source, const char *why)
  * that is malformed, too long, not printable ASCII or over CONFIG_MAX_WORDS is rejected and
  * named. Values are checked against their declarations later (lib/settings.h). */
 unsigned config_parse(struct config *c, const char *text, size_t len, const char *source);
+/* `# info config` per key in force, config.rejected_words, and the `config` check naming every
+ * problem (lib/config_report.c; uses the log emitter). */
+void config_report(const struct config *c);
+
 const struct config_entry *config_find(const struct config *c, const char *key);
 const char *config_str(const struct config *c, const char *key, const char *dflt);
 /* Decimal or 0x hex; returns dflt when absent or malformed. */

@@ -1,6 +1,6 @@
 /* libFuzzer target: the configuration parser (lib/config.c config_parse over several
  * sources), the typed settings (lib/settings.c settings_load) and the log emitter
- * (lib/report.c) reporting them as boot/main.c's report_config() does. Checked:
+ * (lib/report.c) reporting them as lib/config_report.c's config_report() does. Checked:
  *   - no word is lost: every word of every source is either accepted or counted as rejected
  *     (a source over CONFIG_TEXT_MAX is one rejection), and after settings_load every entry
  *     is either applied or one more rejection;
@@ -21,35 +21,12 @@
 #include "../../lib/report.c"
 #include "../../lib/config.c"
 #include "../../lib/settings.c"
+#include "../../lib/config_report.c"
 #include "fuzz.h"
 
 #define SEP 0x1e
 #define MAX_SOURCES 4
 
-/* boot/main.c's report_config() (static there), line for line. */
-static void report_config(const struct config *c)
-{
-	char msg[400];
-	int n;
-	unsigned i;
-
-	for (i = 0; i < c->n; i++)
-		info("config", "%s=%s (from %s)", c->e[i].key, c->e[i].val, c->e[i].source);
-	metric_u64("config.rejected_words", c->rejected, "count");
-	if (!c->rejected) {
-		check_pass("config");
-		return;
-	}
-	for (i = 0; i < c->problems; i++)
-		diag("config: %s (from %s) not applied: %s", c->problem[i].word, c->problem[i].source, c->problem[i].why);
-	n = cp_snprintf(msg, sizeof(msg), "%u word%s not applied (defaults kept):", c->rejected, c->rejected == 1 ? "" : "s");
-	for (i = 0; i < c->problems && n > 0 && (size_t)n < sizeof(msg); i++)
-		n += cp_snprintf(msg + n, sizeof(msg) - (size_t)n, "%s %s (%s: %s)", i ? ";" : "", c->problem[i].word,
-				 c->problem[i].source, c->problem[i].why);
-	if (c->rejected > c->problems && n > 0 && (size_t)n < sizeof(msg))
-		cp_snprintf(msg + n, sizeof(msg) - (size_t)n, "; %u more", c->rejected - c->problems);
-	check_fail("config", "%s", msg);
-}
 
 FUZZ_NOCOV static bool sp(char ch)
 {
@@ -249,7 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	settings_load(&s, &c);
 	check_settings(&s, &c, before);
 	check_entries(&c, src, len, names, nsrc);
-	report_config(&c);
+	config_report(&c);
 
 	for (i = 0; i < nsrc; i++)
 		free(copy[i]);
