@@ -250,24 +250,3 @@ bool parse_u64(const char *s, uint64_t *out)
 	*out = v;
 	return true;
 }
-
-uint64_t config_u64(const struct config *c, const char *key, uint64_t dflt)
-{
-	const char *s = config_str(c, key, 0);
-	uint64_t v;
-
-	return s && parse_u64(s, &v) ? v : dflt;
-}
-
-bool config_bool(const struct config *c, const char *key, bool dflt)
-{
-	const char *s = config_str(c, key, 0);
-
-	if (!s)
-		return dflt;
-	if (!strcmp(s, "1") || !strcmp(s, "yes") || !strcmp(s, "on") || !strcmp(s, "true"))
-		return true;
-	if (!strcmp(s, "0") || !strcmp(s, "no") || !strcmp(s, "off") || !strcmp(s, "false"))
-		return false;
-	return dflt;
-}

@@ -57,10 +57,7 @@ void config_report(const struct config *c);
 
 const struct config_entry *config_find(const struct config *c, const char *key);
 const char *config_str(const struct config *c, const char *key, const char *dflt);
-/* Decimal or 0x hex; returns dflt when absent or malformed. */
-uint64_t config_u64(const struct config *c, const char *key, uint64_t dflt);
-bool config_bool(const struct config *c, const char *key, bool dflt);
-/* Strict number parse used by config_u64; returns false on junk or overflow. */
+/* Strict number parse (decimal or 0x hex) used by lib/settings.c; false on junk or overflow. */
 bool parse_u64(const char *s, uint64_t *out);
 
 #endif

@@ -21,8 +21,8 @@ static struct {
 	uint64_t uhz;          /* rate for seconds: nominal, else measured (0: not tracked) */
 	uint64_t t0, tsc0;     /* first observation */
 	uint64_t last_v;       /* coarse sources: value at the last edge */
-	uint64_t upd0, net0;   /* parameter updates before the open event */
-	int64_t step0;
+	uint64_t upd0;         /* parameter updates before the open event */
+	int64_t step0;         /* and their net step */
 } dr[SRC_COUNT];
 static uint64_t tsc_hz_now, drift_tsc0, interval_start_tsc, sample_cycles;
 static uint64_t rtc_before;

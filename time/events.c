@@ -52,7 +52,6 @@ void ev_observe(struct ev_state *e, unsigned i, int64_t offset_us, int64_t now_u
 	s->offset_us = offset_us;
 	if (d > EV_MIN_JUMP_US || d < -EV_MIN_JUMP_US) {
 		open_event(e, now_us, seq);
-		s->jumped = true;
 		s->jump_us += d;
 	}
 }
@@ -108,7 +107,7 @@ bool ev_close(struct ev_state *e, int64_t now_us, bool force, struct ev_report *
 
 		r->unknown[i] = s->unknown;
 		r->cls[i] = s->unknown ? EV_UNKNOWN : classify(e->s[i].jump_us, interval, r->excess_us[i], max_excess);
-		s->jumped = s->unknown = false;
+		s->unknown = false;
 		s->jump_us = 0;
 	}
 	e->open = false;

@@ -35,7 +35,6 @@ struct ev_source {
 	bool present, coarse;
 	bool have;             /* an observation exists */
 	int64_t offset_us;     /* at the last observation */
-	bool jumped;           /* in the open event */
 	int64_t jump_us;       /* its offset change across the event */
 	bool unknown;          /* re-anchored in the event: advance known only modulo its wrap */
 	int64_t reanchored_us; /* TSC time of its last re-anchor (INT64_MIN: none) */

@@ -540,7 +540,12 @@ class LabRun:
         elif status is None and not (q["timed_out"] or q["killed_after_end"]):
             last = [l for l in l0_err.splitlines() if l.strip()][-1:] or \
                    [l for l in text.splitlines() if l.strip()][-1:] or ["(nothing)"]
+            # The outer QEMU refusing its options (e.g. --lab-cpus it cannot give) before L1
+            # printed anything is a set-up error, like a local QEMU refusing its own.
+            refused = l0_status == 1 and not text.strip()
             info["failure"], info["failure_kind"] = (
-                "L1 ended without reporting L2's exit (outer QEMU status %s): %s" % (l0_status, last[0]), "crash")
+                "%s (outer QEMU status %s): %s" % ("the outer QEMU refused to start" if refused else
+                                                    "L1 ended without reporting L2's exit", l0_status, last[0]),
+                "setup" if refused else "crash")
         q["lab"] = info
         return q
