@@ -37,6 +37,10 @@ struct clocksource {
 	 * latched, so the driver stores the TSC right after the latch in latch_tsc. */
 	bool coarse;
 	uint64_t latch_tsc;       /* coarse sources: TSC just after read_raw latched (0: unknown) */
+	/* Coarse sources: an edge the driver already timed (its TSC bracket, and the value
+	 * read_raw gives just after it; edge_hi 0: none). The engine takes it as its first edge,
+	 * so its window needs one more edge, not two. */
+	uint64_t edge_lo, edge_hi, edge_v;
 
 	uint64_t (*read_raw)(struct clocksource *cs); /* one raw counter read */
 	/* A source the guest computes from the TSC with a scale the hypervisor publishes

@@ -3,7 +3,8 @@
  *   1. warm every read path (TCG translates code on first execution; caches, exits);
  *   2. rate window: read every fine-grained source round robin, each read bracketed by two
  *      ordered TSC reads, for window_ms measured on the best reference; fit cycles per tick;
- *   3. coarse sources (ticks much longer than a read): time value changes (edges) instead;
+ *   3. coarse sources (ticks much longer than a read) are timed by their value changes
+ *      (edges) in the same window, which lasts until they have two;
  *   4. TSC rate from each reference and from the best, every source's rate and ppm, the
  *      pairwise matrix, hints, ground truth;
  *   5. read cost, granularity and monotonicity per source, now that cycles convert to ns;
@@ -26,7 +27,6 @@
 
 #define WARM_READS 200
 #define MAX_SAMPLES 2048         /* per source; decimated by doubling the stride when full */
-#define COARSE_EDGES 4           /* four edges: a three-period baseline for coarse sources */
 #define COST_READS 1000
 #define WD_INTERVALS 500
 /* A gap between two reads of a narrow counter longer than this many times the shortest gap
@@ -50,6 +50,9 @@ struct stats {
 	uint64_t last_v, seg_t, seg_v; /* last read; first read of the current segment */
 	uint32_t segment;
 	unsigned spoiled;   /* coarse edges skipped because the poll was preempted */
+	uint64_t c_prev_t0, c_prev_v, c_min_poll; /* coarse: the last poll, the quickest poll gap */
+	uint64_t last_edge; /* coarse: TSC of the last edge seen (used or spoiled), 0: none */
+	bool anchored, anchor_judged; /* coarse: smp[0] is the driver's edge; judged by the window's rule */
 	bool unjudged;      /* rate too uncertain to judge (its error within its noise) */
 	uint64_t unc_m;     /* 1 sigma of the rate against nominal, milli-ppm (fit and reference) */
 	int64_t worst_back;
@@ -134,19 +137,172 @@ static struct stats *timebase(void)
 #define WINDOW_SLOW_MS 8000
 #define WINDOW_PROBE_READS 16
 
-/* Nanoseconds per read of the timebase, timed by itself (0: no timebase). */
+/* Nanoseconds per read of the timebase, timed by itself (0: no timebase): the median step of
+ * WINDOW_PROBE_READS back-to-back reads, so one preempted read (a loaded host under TCG took
+ * 0.15 ms once in 16) does not make a fast timebase look slow. */
 static uint64_t timebase_read_ns(void)
 {
 	struct stats *tb = timebase();
-	uint64_t first, last = 0;
+	uint64_t prev, v;
+	uint32_t step[WINDOW_PROBE_READS];
 	unsigned k;
 
 	if (!tb)
 		return 0;
-	first = cs_read(tb->cs);
-	for (k = 0; k < WINDOW_PROBE_READS; k++)
-		last = cs_read(tb->cs);
-	return mul_div_u64(last - first, 1000000000000000ULL, tb->cs->nominal_uhz * WINDOW_PROBE_READS);
+	prev = cs_read(tb->cs);
+	for (k = 0; k < WINDOW_PROBE_READS; k++) {
+		v = cs_read(tb->cs);
+		step[k] = v - prev > UINT32_MAX ? UINT32_MAX : (uint32_t)(v - prev);
+		prev = v;
+	}
+	return mul_div_u64(percentile_u32(step, WINDOW_PROBE_READS, 50), 1000000000000000ULL, tb->cs->nominal_uhz);
+}
+
+/* Coarse sources (ticks much longer than a read: the RTC's seconds) are timed by the moments
+ * their value changes (edges), in the same window as the fine sources, not after it. An edge
+ * lies between the previous poll's start and the moment this read latched its value
+ * (clocksource.h latch_tsc; the read's end when the driver does not say): the midpoint is the
+ * estimate, the span its width. The read that sees the change may be slower after the latch
+ * (the driver decodes more), which must not widen the bracket.
+ *  - A coarse source is polled once per round of the window; once the window's timebase gives
+ *    a TSC rate, the next edge is predicted (last edge + nominal period) and the source is
+ *    polled alone from COARSE_DUE_MARGIN_PPM of a period before it until it changes, so the
+ *    edge is bracketed by one read, not by a round.
+ *  - An edge the driver timed at discovery (clocksource.h edge_hi) is the first sample: the
+ *    window then needs one more edge, not two.
+ *  - The window lasts window_ms and until every coarse source has COARSE_MIN_EDGES edges, or
+ *    COARSE_EXTRA_PERIODS periods more have passed. With fewer edges than a longer wait would
+ *    give, the rate's uncertainty says so: it is the edges' bracket widths over their span
+ *    (fit.c, FIT_MIN_DOF_STATS).
+ *  - An edge whose poll gap is stretched (the vCPU was preempted, or a host lock was
+ *    contended) beyond both COARSE_EDGE_WIDTH_FACTOR quickest polls and COARSE_EDGE_GAP_PPM
+ *    of the period is not used (counted as spoiled): the next edge is awaited instead. */
+#define COARSE_MIN_EDGES 2       /* one period: the fewest edges that give a rate */
+#define COARSE_EXTRA_PERIODS 3
+#define COARSE_EDGE_WIDTH_FACTOR 8
+/* 10 ppm of the period: an edge so bracketed moves a one-period baseline's rate by at most
+ * 10 ppm, and the width is in the reported uncertainty. Multi-threaded TCG stretches the
+ * poll at an RTC edge by 0.2-6 us (its update timer holds QEMU's lock; measured with
+ * -smp 2); a preemption is milliseconds. */
+#define COARSE_EDGE_GAP_PPM 10
+/* 2000 ppm of the period (2 ms for the RTC) either side of a predicted edge: four times the
+ * 500 ppm a conforming source may be off, plus the provisional TSC rate's error (a 50 ms
+ * timebase baseline: well under 100 ppm). An edge outside it is still seen by the once-a-round
+ * poll, only with a round's width. The fine sources are not read while the source is polled
+ * alone: 4 ms, far below the PIT's 27 ms half wrap. */
+#define COARSE_DUE_MARGIN_PPM 2000
+/* The timebase gives a provisional TSC rate once it has covered this fraction of the window. */
+#define COARSE_RATE_AFTER_DIV 20
+
+static void coarse_sample(struct stats *s, uint64_t lo, uint64_t hi, uint64_t v)
+{
+	if (s->n == MAX_SAMPLES)
+		return;
+	s->smp[s->n++] = (struct fit_sample){ .tsc = lo + (hi - lo) / 2, .ticks = v, .width = (uint32_t)(hi - lo) };
+	s->last_edge = hi;
+}
+
+/* One poll of a coarse source; period: its nominal period in TSC cycles (0: not yet known).
+ * Returns true when its value changed (an edge, used or spoiled). */
+static bool coarse_poll(struct stats *s, uint64_t period)
+{
+	struct clocksource *cs = s->cs;
+	uint64_t t0 = rdtsc_ordered(), t1, v, gap = t0 - s->c_prev_t0, hi;
+	uint64_t gap_ok = period / (1000000 / COARSE_EDGE_GAP_PPM);
+
+	cs->latch_tsc = 0;
+	v = cs_read(cs);
+	t1 = rdtsc_ordered();
+	if (v == s->c_prev_v) {
+		if (gap < s->c_min_poll)
+			s->c_min_poll = gap;
+		s->c_prev_t0 = t0;
+		return false;
+	}
+	hi = cs->latch_tsc >= t0 && cs->latch_tsc <= t1 ? cs->latch_tsc : t1;
+	if (gap > s->c_min_poll * COARSE_EDGE_WIDTH_FACTOR && gap > gap_ok) {
+		s->spoiled++;
+		s->last_edge = hi;
+	} else {
+		coarse_sample(s, s->c_prev_t0, hi, v);
+		/* Printed at once: the runner's host stamp of this line dates the edge. */
+		metric_u64(mname(cs->name, "edge_ticks"), v, "ticks");
+	}
+	s->c_prev_t0 = t0;
+	s->c_prev_v = v;
+	return true;
+}
+
+static void coarse_start(struct stats *s)
+{
+	struct clocksource *cs = s->cs;
+
+	s->n = 0;
+	s->c_min_poll = UINT64_MAX;
+	if (cs->edge_hi && cs->edge_hi >= cs->edge_lo) {
+		coarse_sample(s, cs->edge_lo, cs->edge_hi, cs->edge_v);
+		s->anchored = true;
+	}
+	s->c_prev_t0 = rdtsc_ordered();
+	s->c_prev_v = cs_read(cs);
+}
+
+/* The driver's edge is used only if its bracket passes the window's own rule (a preempted
+ * discovery wait gave the RTC a 4 ms bracket once, under load): judged once the period and
+ * the quickest poll are known, long before the next edge. It still dates the phase. */
+static void coarse_judge_anchor(struct stats *s, uint64_t period)
+{
+	unsigned i;
+
+	if (!s->anchored || s->anchor_judged || !period || s->c_min_poll == UINT64_MAX)
+		return;
+	s->anchor_judged = true;
+	if (s->smp[0].width <= s->c_min_poll * COARSE_EDGE_WIDTH_FACTOR ||
+	    s->smp[0].width <= period / (1000000 / COARSE_EDGE_GAP_PPM))
+		return;
+	for (i = 1; i < s->n; i++)
+		s->smp[i - 1] = s->smp[i];
+	s->n--;
+	s->spoiled++;
+}
+
+/* Poll a coarse source in this round: alone around its predicted edge, else once. */
+static void coarse_round(struct stats *s, uint64_t period)
+{
+	uint64_t margin = period / (1000000 / COARSE_DUE_MARGIN_PPM), now = rdtsc_ordered(), due, k;
+
+	coarse_judge_anchor(s, period);
+	if (!period || !s->last_edge) {
+		coarse_poll(s, period);
+		return;
+	}
+	k = (now + margin - s->last_edge) / period; /* periods since the last edge */
+	due = s->last_edge + (k ? k : 1) * period;
+	if (now + margin < due) {
+		coarse_poll(s, period);
+		return;
+	}
+	while (!coarse_poll(s, period) && rdtsc_ordered() < due + margin)
+		;
+}
+
+/* A coarse source's nominal period in TSC cycles, from the TSC's provisional rate against the
+ * timebase so far (0: not known yet). */
+static uint64_t coarse_period(const struct stats *s, const struct stats *tb, uint64_t tb_done, uint64_t tb_ticks,
+			      uint64_t cycles)
+{
+	if (!tb || !s->cs->nominal_uhz || tb_done < tb_ticks / COARSE_RATE_AFTER_DIV || !tb_done)
+		return 0;
+	/* cycles per timebase tick x ticks per second / periods per second (both in uHz) */
+	return mul_div_u64(cycles, tb->cs->nominal_uhz, tb_done) / s->cs->nominal_uhz;
+}
+
+static bool coarse_done(const struct stats *s, uint64_t elapsed, uint64_t period)
+{
+	if (s->n >= COARSE_MIN_EDGES)
+		return true;
+	return period ? elapsed >= period * (COARSE_MIN_EDGES + COARSE_EXTRA_PERIODS)
+		      : elapsed >= mul_div_u64(wait_tsc_hz(), COARSE_MIN_EDGES + COARSE_EXTRA_PERIODS, 1);
 }
 
 static void rate_window(uint64_t window_ms)
@@ -154,11 +310,21 @@ static void rate_window(uint64_t window_ms)
 	struct stats *tb = timebase();
 	uint64_t start_tsc = rdtsc_ordered(), tb_start = tb ? cs_read(tb->cs) : 0;
 	uint64_t tb_ticks = tb ? mul_div_u64(tb->cs->nominal_uhz, window_ms, 1000000000ULL) : 0;
-	/* Hang bound independent of the timebase: the window at the fastest plausible TSC, x4. */
-	uint64_t cap = mul_div_u64(wait_tsc_hz(), window_ms * 4, 1000);
-	unsigned i;
+	/* Hang bound independent of the timebase: the window at the fastest plausible TSC, x4,
+	 * and the coarse sources' own bound. */
+	uint64_t cap = mul_div_u64(wait_tsc_hz(), window_ms * 4, 1000) +
+		       mul_div_u64(wait_tsc_hz(), 2 * (COARSE_MIN_EDGES + COARSE_EXTRA_PERIODS), 1);
+	unsigned i, coarse = 0;
 
+	for (i = 0; i < SRC_COUNT; i++)
+		if (st[i].cs->present && st[i].cs->coarse) {
+			coarse_start(&st[i]);
+			coarse++;
+		}
 	for (;;) {
+		uint64_t now, tb_done = tb ? tb->cs->ext - tb_start : 0;
+		bool done;
+
 		for (i = 0; i < SRC_COUNT; i++) {
 			struct stats *s = &st[i];
 			uint64_t t0, t1, v;
@@ -171,7 +337,20 @@ static void rate_window(uint64_t window_ms)
 			note_gap(s, t0, t1, v);
 			add_sample(s, t0, t1, v);
 		}
-		if (tb && tb->cs->ext - tb_start >= tb_ticks)
+		now = rdtsc_ordered();
+		/* Without a timebase the coarse sources end the window (or the cap does). */
+		done = tb ? tb_done >= tb_ticks : coarse > 0;
+		for (i = 0; i < SRC_COUNT; i++) {
+			struct stats *s = &st[i];
+			uint64_t period;
+
+			if (!s->cs->present || !s->cs->coarse)
+				continue;
+			period = coarse_period(s, tb, tb_done, tb_ticks, now - start_tsc);
+			coarse_round(s, period);
+			done = done && coarse_done(s, rdtsc_ordered() - start_tsc, period);
+		}
+		if (done)
 			break;
 		if (rdtsc_ordered() - start_tsc > cap) {
 			if (tb)
@@ -180,60 +359,11 @@ static void rate_window(uint64_t window_ms)
 			break;
 		}
 	}
-	info("rate.timebase", "%s, window %llu ms", tb ? tb->cs->name : "tsc (assumed 10 GHz bound)",
-	     (unsigned long long)window_ms);
-}
-
-/* Coarse source: sample the moments its value changes. An edge lies between the previous
- * read's start and the moment this read latched its value (clocksource.h latch_tsc; the
- * read's end when the driver does not say): the midpoint is the estimate, the span its
- * width. The read that sees the change may be slower after the latch (the driver decodes
- * more), which must not widen the bracket. An edge whose poll gap is stretched (the vCPU
- * was preempted, or a host lock was contended) beyond both COARSE_EDGE_WIDTH_FACTOR quickest
- * polls and COARSE_EDGE_GAP_PPM of the period is not used: the next edge is awaited
- * instead, within a bounded number of periods. */
-#define COARSE_EDGE_WIDTH_FACTOR 8
-/* 10 ppm of the period: an edge so bracketed moves a three-period baseline's rate by at
- * most ~3 ppm, and the width is in the reported uncertainty (fit.h FIT_MIN_DOF_STATS).
- * Multi-threaded TCG stretches the poll at an RTC edge by 0.2-6 us (its update timer holds
- * QEMU's lock; measured with -smp 2); a preemption is milliseconds. */
-#define COARSE_EDGE_GAP_PPM 10
-#define COARSE_EXTRA_PERIODS 3
-
-static void coarse_edges(struct stats *s)
-{
-	struct clocksource *cs = s->cs;
-	uint64_t period = cs->nominal_uhz ? mul_div_u64(tsc_uhz, 1, cs->nominal_uhz) : 0;
-	uint64_t limit = period ? period * (COARSE_EDGES + COARSE_EXTRA_PERIODS) : mul_div_u64(wait_tsc_hz(), 5, 1);
-	uint64_t gap_ok = period / (1000000 / COARSE_EDGE_GAP_PPM);
-	uint64_t start = rdtsc_ordered(), prev_t0 = start, prev_v = cs_read(cs), t0, t1, v;
-	uint64_t min_poll = UINT64_MAX;
-	unsigned spoiled = 0;
-
-	s->n = 0;
-	while (s->n < COARSE_EDGES && rdtsc_ordered() - start < limit) {
-		t0 = rdtsc_ordered();
-		cs->latch_tsc = 0;
-		v = cs_read(cs);
-		t1 = rdtsc_ordered();
-		if (v == prev_v) {
-			if (t0 - prev_t0 < min_poll)
-				min_poll = t0 - prev_t0;
-		} else if (t0 - prev_t0 > min_poll * COARSE_EDGE_WIDTH_FACTOR && t0 - prev_t0 > gap_ok) {
-			spoiled++;
-		} else {
-			uint64_t hi = cs->latch_tsc >= t0 && cs->latch_tsc <= t1 ? cs->latch_tsc : t1;
-
-			s->smp[s->n++] = (struct fit_sample){ .tsc = prev_t0 + (hi - prev_t0) / 2, .ticks = v,
-							      .width = (uint32_t)(hi - prev_t0) };
-			/* Printed at once: the runner's host stamp of this line dates the edge. */
-			metric_u64(mname(cs->name, "edge_ticks"), v, "ticks");
-		}
-		prev_t0 = t0;
-		prev_v = v;
-	}
-	s->spoiled = spoiled;
-	metric_u64(mname(cs->name, "edges_spoiled"), spoiled, "count");
+	for (i = 0; i < SRC_COUNT; i++)
+		if (st[i].cs->present && st[i].cs->coarse)
+			metric_u64(mname(st[i].cs->name, "edges_spoiled"), st[i].spoiled, "count");
+	info("rate.timebase", "%s, window %llu ms%s", tb ? tb->cs->name : "tsc (assumed 10 GHz bound)",
+	     (unsigned long long)window_ms, coarse ? ", coarse sources timed by their edges within it" : "");
 }
 
 /* A paravirtual source the host re-parameterised: did the new parameters continue the clock
@@ -711,20 +841,12 @@ void compare_run(void)
 	metric_u64("rate.window_ms", window, "ms");
 	rate_window(window);
 	fit_fine();
-	/* A provisional TSC rate from the fine references sizes the coarse-edge waits. */
-	for (i = 0; i < SRC_COUNT && !tsc_uhz; i++)
-		if (st[i].fit.ok && st[i].cs->nominal_uhz)
-			tsc_uhz = tsc_uhz_from_ref(st[i].cs->nominal_uhz, st[i].fit.cpt_q32);
-	if (tsc_uhz)
-		wait_set_tsc_hz(tsc_uhz / 1000000);
-	for (i = 0; i < SRC_COUNT; i++) {
-		if (st[i].cs->present && st[i].cs->coarse) {
-			coarse_edges(&st[i]);
+	for (i = 0; i < SRC_COUNT; i++)
+		if (st[i].cs->present && st[i].cs->coarse)
 			fit_cycles_per_tick(st[i].smp, st[i].n, &st[i].fit);
-		}
-	}
-	/* Fine sources were not read during the edge loop: their extension may have missed
-	 * wraps (PIT every 55 ms), so re-anchor them before anything reads them again. */
+	/* Fine sources were not read while a coarse source was polled alone or an edge line was
+	 * printed (a VM exit per byte in a nested guest): re-anchor their extension before
+	 * anything reads them again. */
 	for (i = 0; i < SRC_COUNT; i++)
 		if (fine(&st[i]))
 			cs_reset(st[i].cs);

@@ -318,6 +318,9 @@ static bool time_across_edge(struct clocksource *cs)
 	print_civil("rtc.time", &after);
 	print_civil("rtc.time_before_edge", &before);
 	metric_u64("rtc.edge_bracket_cycles", e.tsc_hi - e.tsc_lo, "cycles");
+	cs->edge_lo = e.tsc_lo;
+	cs->edge_hi = e.tsc_hi;
+	cs->edge_v = e.unix_s;
 	check((int64_t)e.unix_s - s0 == 1, "rtc.second_edge",
 	      "decoded time stepped by %lld s across one second edge (expected 1)",
 	      (long long)((int64_t)e.unix_s - s0));
