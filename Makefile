@@ -4,7 +4,8 @@
 #   make run        boot the default configuration (installs missing Debian packages as root)
 #   make test       host unit tests + fuzz smoke + boot tests
 #   make fuzz       every libFuzzer target for FUZZ_SECONDS (default 60) each (tests/fuzz/README.md)
-#   make bench      print read costs and rates of every clock source
+#   make bench      print the firmware floor beside the default UEFI and PVH runs (median of
+#                   BENCH_RUNS), and every clock source's read cost and rate
 #   make CC=clang   the same with clang
 CC      ?= gcc
 ifeq ($(origin CC),default)
@@ -122,9 +123,24 @@ test: deps
 	$(MAKE) fuzz-smoke
 	$(MAKE) boot-test
 
-# Figures, not verdicts: read cost and rate of every source in one boot.
-bench: deps all
-	tools/bench --image $(B)/clockprobe.img $(RUN_ARGS)
+# Figures, not verdicts: the firmware floor (an application that does nothing) beside the
+# default UEFI and PVH runs, median of BENCH_RUNS each, and every source's read cost and rate.
+BENCH_RUNS ?= 5
+$(B)/bench/floor.so: tools/bench_floor.c Makefile linker.ld
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $(B)/bench/floor.o
+	$(LD) $(LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(B)/bench/floor.o -o $@ $(EFI_LIB)/libgnuefi.a
+
+$(B)/bench/floor.efi: $(B)/bench/floor.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j .rel.* -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+$(B)/bench/floor.img: $(B)/bench/floor.efi tools/mkimage
+	tools/mkimage $< $@
+
+bench: deps all $(B)/bench/floor.img
+	tools/bench --runs $(BENCH_RUNS) --floor $(B)/bench/floor.img --image $(B)/clockprobe.img \
+		--elf $(B)/clockprobe.elf $(RUN_ARGS)
 
 clean:
 	rm -rf $(B)
