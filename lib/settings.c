@@ -11,6 +11,8 @@ const struct setting_decl setting_decls[SET_COUNT] = {
 			    "rate window: every fine source read round robin for this long" },
 	[SET_DURATION] = { "duration", ST_U64, 0, 86400, 0, 0, "s", "drift mode: sample every source for this long (0: off)" },
 	[SET_SAMPLE_MS] = { "sample_ms", ST_U64, 10, 60000, 1000, 0, "ms", "drift mode: one sample line this often" },
+	[SET_WALL_REWRITE_S] = { "wall_rewrite_s", ST_U64, 0, 86400, 0, 0, "s",
+				 "kvm-clock: write the wall-clock MSR again this often in drift mode (once without it) and report how far the host moved its base (0: off)" },
 	[SET_PROFILE] = { "profile", ST_CHOICE, 0, 0, 0, "spec|icount", "",
 			  "spec: tolerances from specifications; icount: the -icount ground truth (TSC = 1 GHz)" },
 	[SET_TOL_PPM] = { "tol_ppm", ST_U64, 1, PPM_MAX, TOL_PAIR_PPM, 0, "ppm", "two sources must agree within this" },

@@ -12,6 +12,7 @@
 #include "../lib/fmt.h"
 #include "../lib/settings.h"
 #include "events.h"
+#include "wallrewrite.h"
 
 #define DRIFT_POLL_US 1000 /* re-read every source at least every millisecond */
 
@@ -21,6 +22,7 @@ static struct {
 	uint64_t uhz;          /* rate for seconds: nominal, else measured (0: not tracked) */
 	uint64_t t0, tsc0;     /* first observation */
 	uint64_t last_v;       /* coarse sources: value at the last edge */
+	uint64_t read_tsc;     /* TSC before the last read */
 	uint64_t upd0;         /* parameter updates before the open event */
 	int64_t step0;         /* and their net step */
 } dr[SRC_COUNT];
@@ -74,10 +76,15 @@ static uint64_t read_one(unsigned i, uint64_t seq)
 	if (cs->reanchors != before)
 		say_reanchor(cs, seq);
 	if (cs->coarse && v != dr[i].last_v) {
-		if (dr[i].last_v)
+		if (dr[i].last_v) {
 			observe(i, v, cs->latch_tsc ? cs->latch_tsc : tsc, seq);
+			/* the edge came after the previous read began and before this one latched */
+			if (i == SRC_RTC)
+				wall_rewrite_rtc_edge(v, dr[i].read_tsc, cs->latch_tsc ? cs->latch_tsc : rdtsc_ordered());
+		}
 		dr[i].last_v = v;
 	}
+	dr[i].read_tsc = tsc;
 	return v;
 }
 
@@ -157,10 +164,13 @@ void drift_run(uint64_t tsc_uhz)
 	uint64_t next, poll_cycles, sample_ms = setting(SET_SAMPLE_MS), sample_tsc;
 	unsigned i;
 
-	if (!duration)
+	if (!duration) {
+		wall_rewrite_once(tsc_uhz); /* wall_rewrite_s without drift mode: one rewrite */
 		return;
+	}
 	if (!tsc_hz) {
 		check_fail("drift", "drift mode needs a measured TSC rate");
+		(void)wall_rewrite_start(0); /* says why it cannot run */
 		return;
 	}
 	metric_u64("drift.duration_s", duration, "s");
@@ -183,6 +193,7 @@ void drift_run(uint64_t tsc_uhz)
 	if (SRC_TSC < SRC_COUNT)
 		dr[SRC_TSC].uhz = tsc_uhz; /* the TSC against itself: offset 0, excess = the interval's */
 	mark_updates();
+	(void)wall_rewrite_start(tsc_uhz);
 	drift_tsc0 = interval_start_tsc = rdtsc_ordered();
 	poll_all(0);
 	next = rdtsc_ordered();
@@ -221,10 +232,12 @@ void drift_run(uint64_t tsc_uhz)
 		if (seq)
 			ev_interval(&ev, excess_now(sample_tsc));
 		maybe_close(false);
+		wall_rewrite_poll(seq);
 		interval_start_tsc = sample_tsc;
 		next += sample_cycles;
 	}
 	maybe_close(true);
+	wall_rewrite_end();
 	metric_u64("drift.events", ev.events, "count");
 	for (i = 0; i < SRC_COUNT; i++)
 		if (sources[i].present && sources[i].width < 64)

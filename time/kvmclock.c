@@ -14,6 +14,7 @@
 #include "../arch/x86/cpuid.h"
 #include "../arch/x86/msr.h"
 #include "../lib/report.h"
+#include "../lib/fmt.h"
 
 #define PAGE_SIZE 4096
 /* The version protocol retries while the host is mid-update; an update takes well under a
@@ -48,6 +49,10 @@ static struct {
 	struct pvclock_snapshot last[MAX_CPUS]; /* parameters of last_version, for update jumps */
 	struct update_steps updates;            /* version changes and their steps, ns */
 	struct clocksource *cs;
+	struct clocksource *any_cs;             /* ours even when absent (its reason) */
+	bool wall_ok;                           /* the discovery fill worked */
+	struct kvmclock_wall wall_first;
+	char wall_why[96];                      /* why not */
 } kvm;
 
 /* Without the stable bit (KVM has no master clock: the host's clocksource is not the TSC)
@@ -194,22 +199,15 @@ static uint64_t kvmclock_scale_tsc_uhz(struct clocksource *cs)
 	return kvmclock_scale(&mul, &shift) ? pvclock_tsc_uhz(mul, shift) : 0;
 }
 
-/* Wall clock: one write makes the host fill {version, sec, nsec} = wall time at kvm-clock 0. */
-static void report_wall_clock(void)
+/* Wall clock: each write of the wall-clock MSR makes the host fill {version, sec, nsec} = wall
+ * time at kvm-clock 0 (KVM: its CLOCK_REALTIME minus its kvm-clock, at the write); nothing
+ * refreshes it otherwise. Read under the version protocol, then kvm-clock with a TSC bracket. */
+static bool wall_read(struct kvmclock_wall *out, char *why, size_t n)
 {
 	volatile struct pvclock_wall_clock *w = &wall_page.w;
 	uint32_t v = 0, sec = 0, nsec = 0;
-	uint64_t now_ns, t0, t1;
-	int64_t wall_ns;
 	unsigned i;
-	int f;
 
-	f = wrmsr_safe(kvm.msr_wall_clock, (uint64_t)(uintptr_t)&wall_page.w);
-	if (f) {
-		info("kvmclock.wall_clock", "wrmsr 0x%x faulted (%s)", kvm.msr_wall_clock,
-		     exception_name((unsigned)FAULT_VECTOR(f)));
-		return;
-	}
 	for (i = 0; i < KVMCLOCK_READ_RETRIES; i++) {
 		v = w->version;
 		barrier();
@@ -220,16 +218,94 @@ static void report_wall_clock(void)
 			break;
 	}
 	if (i == KVMCLOCK_READ_RETRIES) {
-		info("kvmclock.wall_clock", "version never stable (last 0x%x)", v);
+		cp_snprintf(why, n, "version never stable (last 0x%x)", v);
+		return false;
+	}
+	out->version = v;
+	out->sec = sec;
+	out->nsec = nsec;
+	out->tsc_lo = rdtsc_ordered();
+	out->kvmclock_ns = kvmclock_read(0);
+	out->tsc_hi = rdtsc_ordered();
+	out->unix_ns = pvclock_wall_unix_ns(sec, nsec, out->kvmclock_ns);
+	return true;
+}
+
+static bool wall_write(char *why, size_t n)
+{
+	int f = wrmsr_safe(kvm.msr_wall_clock, (uint64_t)(uintptr_t)&wall_page.w);
+
+	if (f)
+		cp_snprintf(why, n, "wrmsr 0x%x faulted (%s)", kvm.msr_wall_clock, exception_name((unsigned)FAULT_VECTOR(f)));
+	return !f;
+}
+
+static bool wall_refilled(void *arg)
+{
+	volatile struct pvclock_wall_clock *w = &wall_page.w;
+	uint32_t v = w->version;
+
+	return v != *(uint32_t *)arg && !(v & 1);
+}
+
+static void report_wall_clock(void)
+{
+	if (!wall_write(kvm.wall_why, sizeof(kvm.wall_why)) || !wall_read(&kvm.wall_first, kvm.wall_why, sizeof(kvm.wall_why))) {
+		info("kvmclock.wall_clock", "%s", kvm.wall_why);
 		return;
 	}
-	t0 = rdtsc_ordered();
-	now_ns = kvmclock_read(0);
-	t1 = rdtsc_ordered();
-	wall_ns = (int64_t)((uint64_t)sec * 1000000000ULL + nsec + now_ns);
-	metric_fixed("kvmclock.wall_unix_s", wall_ns, 9, "s");
-	wall_note("kvmclock", wall_ns, wall_ns, t0, t1);
-	metric_u64("kvmclock.wall_version", v, "count");
+	kvm.wall_ok = true;
+	metric_fixed("kvmclock.wall_unix_s", kvm.wall_first.unix_ns, 9, "s");
+	wall_note("kvmclock", kvm.wall_first.unix_ns, kvm.wall_first.unix_ns, kvm.wall_first.tsc_lo, kvm.wall_first.tsc_hi);
+	metric_u64("kvmclock.wall_version", kvm.wall_first.version, "count");
+}
+
+const char *kvmclock_wall_unavailable(void)
+{
+	static char why[CS_REASON_LEN + 32];
+
+	if (!kvm.present) {
+		cp_snprintf(why, sizeof(why), "kvm-clock absent: %s", kvm.any_cs ? kvm.any_cs->reason : "not probed");
+		return why;
+	}
+	if (!kvm.wall_ok) {
+		cp_snprintf(why, sizeof(why), "kvm-clock's wall clock unreadable at discovery: %s", kvm.wall_why);
+		return why;
+	}
+	return 0;
+}
+
+uint32_t kvmclock_wall_msr(void)
+{
+	return kvm.msr_wall_clock;
+}
+
+bool kvmclock_wall_first(struct kvmclock_wall *w)
+{
+	if (kvmclock_wall_unavailable())
+		return false;
+	*w = kvm.wall_first;
+	return true;
+}
+
+bool kvmclock_wall_refill(struct kvmclock_wall *w, char *why, size_t n)
+{
+	uint32_t before = wall_page.w.version;
+
+	if (kvmclock_wall_unavailable()) {
+		cp_snprintf(why, n, "%s", kvmclock_wall_unavailable());
+		return false;
+	}
+	if (!wall_write(why, n))
+		return false;
+	/* KVM refills before the vCPU re-enters the guest; a host that does it later gets a
+	 * bounded wait, one that never does is named. */
+	if (!wait_until("kvmclock.wall", wall_refilled, &before, KVMCLOCK_FILL_TIMEOUT_US)) {
+		cp_snprintf(why, n, "the host did not refill the wall clock after the write (version stayed %u): %s", before,
+			    wait_last_failure());
+		return false;
+	}
+	return wall_read(w, why, n);
 }
 
 void kvmclock_discover(struct clocksource *cs)
@@ -241,6 +317,7 @@ void kvmclock_discover(struct clocksource *cs)
 	int f;
 
 	kvm.present = false;
+	kvm.any_cs = cs;
 	if (!cpu.kvm_base) {
 		cs_set_absent(cs, "no KVM signature in CPUID (hypervisor: %s)", cpu.hv_name ? cpu.hv_name : "none");
 		return;

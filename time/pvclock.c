@@ -79,6 +79,20 @@ void update_steps_note(struct update_steps *u, int64_t step, int64_t rounding)
 		u->max = step;
 }
 
+int64_t pvclock_wall_unix_ns(uint32_t sec, uint32_t nsec, uint64_t kvmclock_ns)
+{
+	unsigned __int128 ns = (unsigned __int128)sec * NSEC_PER_SEC + nsec + kvmclock_ns;
+
+	return ns > INT64_MAX ? INT64_MAX : (int64_t)ns;
+}
+
+int64_t pvclock_wall_base_change(uint32_t old_sec, uint32_t old_nsec, uint32_t new_sec, uint32_t new_nsec)
+{
+	__int128 d = (__int128)(int32_t)(new_sec - old_sec) * (__int128)NSEC_PER_SEC + (__int128)new_nsec - old_nsec;
+
+	return (int64_t)d; /* |d| < 2^31 * 10^9 + 2^32 < 2^62 */
+}
+
 uint64_t pvclock_tsc_khz_linux(uint32_t mul, int shift)
 {
 	uint64_t khz = 1000000ULL << 32;

@@ -31,6 +31,15 @@ struct pvclock_wall_clock {
 } __attribute__((packed));
 _Static_assert(sizeof(struct pvclock_wall_clock) == 12, "pvclock ABI");
 
+/* The wall clock the structure names at kvm-clock reading kvmclock_ns: sec * 10^9 + nsec +
+ * kvmclock_ns, unix ns (128-bit intermediate; saturates at INT64_MAX, past the year 2262). */
+int64_t pvclock_wall_unix_ns(uint32_t sec, uint32_t nsec, uint64_t kvmclock_ns);
+/* How far the host moved the wall-clock base (wall time at kvm-clock zero) from one fill to the
+ * next, ns: the new wall clock minus the old one carried forward by kvm-clock, at any kvm-clock
+ * reading. The seconds differ modulo 2^32 (KVM's u32 sec wraps in 2106): taken as a signed
+ * 32-bit difference, so a change within +-68 years is exact across the wrap. */
+int64_t pvclock_wall_base_change(uint32_t old_sec, uint32_t old_nsec, uint32_t new_sec, uint32_t new_nsec);
+
 /* The fields a reader copies out under one version (see time/kvmclock.c). */
 struct pvclock_snapshot {
 	uint64_t tsc_timestamp, system_time;

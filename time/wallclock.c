@@ -53,6 +53,17 @@ bool wall_offset(const struct wall_reading *a, const struct wall_reading *b, uin
 	return true;
 }
 
+enum wall_edge_use wall_edge_use(const struct wall_reading *a, const struct wall_reading *edge, uint64_t max_cycles)
+{
+	uint64_t ma = mid(a), me = mid(edge);
+
+	if ((int64_t)(me - ma) > (int64_t)max_cycles)
+		return WALL_EDGE_TOO_LATE;
+	if ((int64_t)(ma - me) > (int64_t)max_cycles)
+		return WALL_EDGE_WAIT;
+	return WALL_EDGE_USE;
+}
+
 int64_t wall_tz_minutes(int64_t lo_ns, int64_t hi_ns)
 {
 	int64_t m = lo_ns / 2 + hi_ns / 2, a = m < 0 ? -m : m;

@@ -26,6 +26,12 @@ void wall_note(const char *name, int64_t lo_ns, int64_t hi_ns, uint64_t tsc_lo, 
 bool wall_offset(const struct wall_reading *a, const struct wall_reading *b, uint64_t tsc_uhz,
 		 uint64_t unc_mppm, int64_t *lo, int64_t *hi);
 
+/* Can reading `edge` (an RTC second edge, say) be compared with reading `a` at most
+ * max_cycles of TSC away (midpoint to midpoint)? USE: within reach; WAIT: an older edge too
+ * far before a, a later one may come; TOO_LATE: the edge is after a and already too far. Pure. */
+enum wall_edge_use { WALL_EDGE_USE, WALL_EDGE_WAIT, WALL_EDGE_TOO_LATE };
+enum wall_edge_use wall_edge_use(const struct wall_reading *a, const struct wall_reading *edge, uint64_t max_cycles);
+
 /* Whole minutes of a time-zone-like offset (a multiple of 15 min, at least 15 min, within
  * WALL_TZ_SLACK_S), else 0: one of the two clocks probably keeps local time. Pure. */
 int64_t wall_tz_minutes(int64_t lo_ns, int64_t hi_ns);

@@ -6,6 +6,9 @@ result["post"][name]:
               an RTC second edge; also stored as the metric rtc.offset_ms.
   drift       drift mode (`# sample` lines): every source's ticks against the host stamps
               and against the TSC, least-squares drift in ppm; optional CSV and SVG files.
+  wall_rewrite  kvm-clock wall-clock rewrites (`# wall_rewrite` lines, config wall_rewrite_s):
+              each new wall clock against the host stamp of its line, beside the guest's base
+              change and RTC comparison.
 report_lines() formats the source table, TSC rates, hints, pair matrix and both hooks'
 findings for the human report. Standard library only; never raises on odd input.
 """
@@ -280,6 +283,83 @@ def drift_csv(series, t0, rates=None):
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------- kvm-clock wall-clock rewrites
+
+_WR_FILL_RE = re.compile(r"wall_rewrite (\d+) seq=(\d+|none) version=(\d+) unix_ns=(-?\d+) "
+                         r"base_change_ns=([+-]?\d+) interval_ns=(-?\d+)$")
+_WR_RTC_RE = re.compile(r"wall_rewrite (\d+) rtc minus_rtc_us=([+-]?\d+) bound_us=(\d+) edge_unix_s=(\d+)$")
+_WR_NONE_RE = re.compile(r"wall_rewrite (\d+) rtc none (.*)$")
+_WR_FAIL_RE = re.compile(r"wall_rewrite (\d+) failed (.*)$")
+
+
+def wall_rewrite(result):
+    """Every `# wall_rewrite` fill line: the new wall clock (unix_ns, read just before the line
+    was written) minus the host stamp of the line (when its first byte reached the runner, so
+    never before the read): minus_host_ms is the wall clock's offset from host time less the
+    serial path's delay. The old base carried forward is that minus the base change. The
+    guest's RTC comparison is attached; old_minus_rtc_ms likewise."""
+    log = result["log"]
+    rows, failed, warnings = {}, [], []
+    for d in log.get("diagnostics") or []:
+        text = d.get("text", "")
+        if not text.startswith("wall_rewrite "):
+            continue
+        m = _WR_FILL_RE.match(text)
+        if m:
+            n, t = int(m.group(1)), d.get("t")
+            r = {"n": n, "seq": None if m.group(2) == "none" else int(m.group(2)), "version": int(m.group(3)),
+                 "unix_ns": int(m.group(4)), "base_change_ns": int(m.group(5)), "interval_ns": int(m.group(6)),
+                 "t_host": t, "minus_host_ms": None, "old_minus_host_ms": None,
+                 "minus_rtc_ms": None, "rtc_bound_ms": None, "old_minus_rtc_ms": None, "rtc_none": None}
+            if isinstance(t, (int, float)):
+                r["minus_host_ms"] = round((r["unix_ns"] - round(t * 1e9)) / 1e6, 3)
+                r["old_minus_host_ms"] = round(r["minus_host_ms"] - r["base_change_ns"] / 1e6, 3)
+            else:
+                warnings.append("wall_rewrite %d: no host stamp" % n)
+            rows[n] = r
+            continue
+        m = _WR_RTC_RE.match(text) or _WR_NONE_RE.match(text) or _WR_FAIL_RE.match(text)
+        if not m:
+            warnings.append("wall_rewrite line not understood: %r" % text[:120])
+        elif m.re is _WR_FAIL_RE:
+            failed.append({"n": int(m.group(1)), "why": m.group(2)})
+        elif int(m.group(1)) not in rows:
+            warnings.append("wall_rewrite %s: RTC line before its fill line" % m.group(1))
+        elif m.re is _WR_NONE_RE:
+            rows[int(m.group(1))]["rtc_none"] = m.group(2)
+        else:
+            r = rows[int(m.group(1))]
+            r["minus_rtc_ms"] = int(m.group(2)) / 1e3
+            r["rtc_bound_ms"] = int(m.group(3)) / 1e3
+            r["old_minus_rtc_ms"] = round(r["minus_rtc_ms"] - r["base_change_ns"] / 1e6, 3)
+    if not rows and not failed and not warnings:
+        return None
+    result["post"]["wall_rewrite"] = {"rewrites": [rows[n] for n in sorted(rows)], "failed": failed,
+                                      "warnings": warnings}
+    return None
+
+
+def wall_rewrite_lines(w):
+    if not w:
+        return []
+    out = ["   kvm-clock wall-clock rewrites (base change: the new wall clock minus the old one carried on by "
+           "kvm-clock; -host: minus the line's host stamp, serial delay included; -rtc: at an RTC second edge):",
+           "   %4s %5s %17s %11s %12s %12s %22s %12s" % ("n", "seq", "base_change_ns", "interval_s", "new-host_ms",
+                                                         "old-host_ms", "new-rtc_ms", "old-rtc_ms")]
+    for r in w["rewrites"]:
+        rtc = ("%.3f +- %.3f" % (r["minus_rtc_ms"], r["rtc_bound_ms"])) if r["minus_rtc_ms"] is not None else "-"
+        out.append("   %4d %5s %+17d %11.3f %12s %12s %22s %12s" % (
+            r["n"], "-" if r["seq"] is None else r["seq"], r["base_change_ns"], r["interval_ns"] / 1e9,
+            "-" if r["minus_host_ms"] is None else "%.3f" % r["minus_host_ms"],
+            "-" if r["old_minus_host_ms"] is None else "%.3f" % r["old_minus_host_ms"], rtc,
+            "-" if r["old_minus_rtc_ms"] is None else "%.3f" % r["old_minus_rtc_ms"]))
+        if r["rtc_none"]:
+            out.append("        rewrite %d not compared with the RTC: %s" % (r["n"], r["rtc_none"]))
+    out += ["   wall rewrite %d failed: %s" % (f["n"], f["why"]) for f in w["failed"]]
+    out += ["   wall rewrite warning: " + x for x in w["warnings"][:5]]
+    return out
+
+
 # ---------------------------------------------------------------- SVG plot
 
 SVG_W, SVG_H = 960, 560
@@ -498,7 +578,7 @@ def report_lines(result):
     if r:
         out.append("   rtc.offset_ms %.3f (RTC minus host UTC; %d edge lines, spread %.3f ms)%s"
                    % (r["offset_ms"], r["samples"], r["spread_ms"], ("; " + r["note"]) if r.get("note") else ""))
-    return out + drift_lines(post.get("drift"))
+    return out + drift_lines(post.get("drift")) + wall_rewrite_lines(post.get("wall_rewrite"))
 
 
-HOOKS = [rtc_offset, drift]
+HOOKS = [rtc_offset, drift, wall_rewrite]

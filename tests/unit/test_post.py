@@ -373,6 +373,53 @@ class RtcOffset(unittest.TestCase):
         self.assertNotIn("rtc_offset", res["post"])
 
 
+class WallRewrite(unittest.TestCase):
+    """`# wall_rewrite` lines (wall_rewrite_s): the new wall clock against the line's host stamp."""
+    def log(self, extra):
+        lines = [(T0 - 10, "CLOCKPROBE-START protocol=1"), (T0 - 10, "TAP version 13")]
+        return lines + extra + [(T0 + 30, x) for x in TAIL]
+
+    def test_pause_and_host(self):
+        w0 = 1700000000 * 10 ** 9
+        res = result_of(self.log([
+            # wall clock 0.66 s behind host, line stamped 2 ms after the read
+            (T0 + 0.662, "# wall_rewrite 0 seq=4 version=4 unix_ns=%d base_change_ns=+78618 interval_ns=23267421102" % w0),
+            (T0 + 0.9, "# wall_rewrite 0 rtc minus_rtc_us=+306935 bound_us=646 edge_unix_s=1700000000"),
+            (T0 + 6.662, "# wall_rewrite 1 seq=12 version=6 unix_ns=%d base_change_ns=+3015231613 interval_ns=1467254181"
+             % (w0 + 6 * 10 ** 9)),
+            (T0 + 7, "# wall_rewrite 1 rtc none no RTC second edge timed within 20 ms came within 2 s of the rewrite"),
+            (T0 + 8, "# wall_rewrite 2 failed wrmsr 0x4b564d00 faulted (#GP)"),
+            (None, "# wall_rewrite 3 seq=20 version=8 unix_ns=%d base_change_ns=-5 interval_ns=2000000000" % w0),
+            (T0 + 9, "# wall_rewrite 9 rtc minus_rtc_us=+1 bound_us=1 edge_unix_s=1"),
+            (T0 + 9, "# wall_rewrite x"),
+        ]))
+        self.assertIsNone(post.wall_rewrite(res))
+        w = res["post"]["wall_rewrite"]
+        r0, r1, r3 = w["rewrites"]
+        self.assertEqual((r0["n"], r0["seq"], r0["version"], r0["base_change_ns"]), (0, 4, 4, 78618))
+        self.assertAlmostEqual(r0["minus_host_ms"], -662.0, delta=0.01)
+        self.assertAlmostEqual(r0["old_minus_host_ms"], -662.079, delta=0.01)
+        self.assertEqual((r0["minus_rtc_ms"], r0["rtc_bound_ms"]), (306.935, 0.646))
+        self.assertAlmostEqual(r0["old_minus_rtc_ms"], 306.856, delta=0.001)
+        # the pause: the new wall clock keeps to host time, the old base is 3 s behind it
+        self.assertAlmostEqual(r1["minus_host_ms"], -662.0, delta=0.01)
+        self.assertAlmostEqual(r1["old_minus_host_ms"], -3677.232, delta=0.01)
+        self.assertIsNone(r1["minus_rtc_ms"])
+        self.assertIn("no RTC second edge", r1["rtc_none"])
+        self.assertEqual(w["failed"], [{"n": 2, "why": "wrmsr 0x4b564d00 faulted (#GP)"}])
+        self.assertIsNone(r3["minus_host_ms"])
+        self.assertEqual(len(w["warnings"]), 3)  # unstamped, RTC line without a fill, malformed
+        text = "\n".join(post.report_lines(res))
+        self.assertIn("+3015231613", text)
+        self.assertIn("not compared with the RTC", text)
+        self.assertIn("wall rewrite 2 failed", text)
+
+    def test_no_lines_no_entry(self):
+        res = result_of(self.log([(T0, "# sample 0 tsc=1")]))
+        self.assertIsNone(post.wall_rewrite(res))
+        self.assertNotIn("wall_rewrite", res["post"])
+
+
 class Report(unittest.TestCase):
     METRICS = ["# metric tsc.present 1 bool", "# metric hpet.present 1 bool", "# metric pit.present 0 bool",
                "# metric hpet.nominal_hz 100000000.000000 Hz", "# metric hpet.freq_hz 100000012.500 Hz",
@@ -466,6 +513,7 @@ class Runner(unittest.TestCase):
     def test_hooks_registered(self):
         self.assertIn(post.rtc_offset, self.runner.POST_HOOKS)
         self.assertIn(post.drift, self.runner.POST_HOOKS)
+        self.assertIn(post.wall_rewrite, self.runner.POST_HOOKS)
 
     def test_profile_icount_word(self):
         r = self.runner

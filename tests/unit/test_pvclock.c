@@ -141,6 +141,34 @@ static void test_update_steps(void **state)
 	assert_int_equal(u.net, -250);
 }
 
+/* The wall-clock structure: wall time at kvm-clock zero; a rewrite's base change is the new
+ * wall clock minus the old one carried forward by kvm-clock, exact across KVM's u32 wrap. */
+static void test_wall(void **state)
+{
+	(void)state;
+	assert_int_equal(pvclock_wall_unix_ns(1700000000u, 123456789u, 0), 1700000000123456789LL);
+	/* plus kvm-clock: 3 days of uptime */
+	assert_int_equal(pvclock_wall_unix_ns(1700000000u, 999999999u, 259200000000001ULL),
+			 1700259201000000000LL);
+	/* the largest u32 second and nsec, the largest kvm-clock: saturates instead of wrapping */
+	assert_int_equal(pvclock_wall_unix_ns(UINT32_MAX, UINT32_MAX, 0), 4294967295000000000LL + UINT32_MAX);
+	assert_int_equal(pvclock_wall_unix_ns(UINT32_MAX, 0, UINT64_MAX), INT64_MAX);
+
+	/* unchanged; 312 ns of NTP slew; a 3 s pause kvm-clock was kept continuous across */
+	assert_int_equal(pvclock_wall_base_change(1700000000u, 500, 1700000000u, 500), 0);
+	assert_int_equal(pvclock_wall_base_change(1700000000u, 999999900u, 1700000001u, 212u), 312);
+	assert_int_equal(pvclock_wall_base_change(1700000000u, 400000000u, 1700000003u, 412000000u), 3012000000LL);
+	/* a host clock stepped back 1.5 s */
+	assert_int_equal(pvclock_wall_base_change(1700000002u, 0, 1700000000u, 500000000u), -1500000000LL);
+	/* across the 2106 wrap of u32 seconds: 1 s + 1 ns later */
+	assert_int_equal(pvclock_wall_base_change(UINT32_MAX, 999999999u, 0, 0), 1);
+	assert_int_equal(pvclock_wall_base_change(UINT32_MAX, 0, 0, 1), 1000000001LL);
+	assert_int_equal(pvclock_wall_base_change(0, 1, UINT32_MAX, 0), -1000000001LL);
+	/* the extremes of the signed 32-bit difference: +-68 years, no overflow */
+	assert_int_equal(pvclock_wall_base_change(0, 0, 0x7fffffffu, 999999999u), 2147483647999999999LL);
+	assert_int_equal(pvclock_wall_base_change(0x80000000u, 999999999u, 0, 0), -2147483648999999999LL);
+}
+
 static void test_hyperv(void **state)
 {
 	const uint64_t scale = 0x0138138138138138ULL; /* 10^7 * 2^64 / 2.1e9 */
@@ -164,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_tsc_uhz),
 		cmocka_unit_test(test_update_jump),
 		cmocka_unit_test(test_update_steps),
+		cmocka_unit_test(test_wall),
 		cmocka_unit_test(test_hyperv),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);

@@ -66,6 +66,37 @@ static void test_offset_widening(void **state)
 	assert_int_equal(lo, 50 * S - (52 * S - 999999000) - 1500);
 }
 
+/* wall_rewrite_s: which RTC edge may date a rewrite. 1 GHz TSC, reach 2 s. */
+static void test_edge_use(void **state)
+{
+	struct wall_reading w = { "kvmclock", 100 * S, 100 * S, 10 * S, 10 * S + 2000 };
+	struct wall_reading e = { "rtc", 99 * S, 99 * S, 10 * S - 600000000, 10 * S - 599000000 };
+	int64_t lo, hi;
+
+	(void)state;
+	assert_int_equal(wall_edge_use(&w, &e, 2 * S), WALL_EDGE_USE);
+	/* The edge's midpoint is 0.599501 s before the read's: at the read the RTC showed
+	 * 99.599501 s, so kvm-clock's wall clock is 0.400499 s ahead of it; half of each bracket
+	 * (1 us, 0.5 ms) widens the interval. */
+	assert_true(wall_offset(&w, &e, GHZ_UHZ, 0, &lo, &hi));
+	assert_int_equal(lo, 400499000 - 501000);
+	assert_int_equal(hi, 400499000 + 501000);
+	/* an edge before a 3 s pause: wait for the next one */
+	e.tsc_lo = 10 * S - 3200000000LL;
+	e.tsc_hi = 10 * S - 3199000000LL;
+	assert_int_equal(wall_edge_use(&w, &e, 2 * S), WALL_EDGE_WAIT);
+	/* the next edge, 0.4 s after the read: in reach; after 2.5 s: too late */
+	e.tsc_lo = 10 * S + 400000000;
+	e.tsc_hi = e.tsc_lo + 1000000;
+	assert_int_equal(wall_edge_use(&w, &e, 2 * S), WALL_EDGE_USE);
+	e.tsc_lo = 10 * S + 2500000000LL;
+	e.tsc_hi = e.tsc_lo + 1000000;
+	assert_int_equal(wall_edge_use(&w, &e, 2 * S), WALL_EDGE_TOO_LATE);
+	/* exactly at the reach: in */
+	e.tsc_lo = e.tsc_hi = 10 * S + 1000 + 2 * S;
+	assert_int_equal(wall_edge_use(&w, &e, 2 * S), WALL_EDGE_USE);
+}
+
 static void test_tz_minutes(void **state)
 {
 	(void)state;
@@ -121,6 +152,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_offset_same_clock, setup),
 		cmocka_unit_test_setup(test_offset_widening, setup),
+		cmocka_unit_test_setup(test_edge_use, setup),
 		cmocka_unit_test_setup(test_tz_minutes, setup),
 		cmocka_unit_test_setup(test_compare_pass_fail_skip, setup),
 	};
