@@ -17,6 +17,8 @@ struct update_steps {
 	uint64_t updates, steps, back; /* updates seen; of those, steps beyond rounding; backward ones */
 	int64_t max, net, min; /* largest |step| (signed), sum of steps, most negative step (0: none);
 				* in the source's update unit */
+	uint64_t max_after_ns; /* how long the old parameters had been in force at the largest
+				* step, ns (0: not known): a step over that time is a drift rate */
 };
 
 struct clocksource {

@@ -378,6 +378,7 @@ static void update_steps_check(const struct clocksource *cs)
 {
 	const struct update_steps *u = cs->updates;
 	int64_t unit = (int64_t)cs->update_unit_ns;
+	char after[96] = "", s_txt[24], ppm_txt[24];
 
 	if (!u)
 		return;
@@ -385,10 +386,18 @@ static void update_steps_check(const struct clocksource *cs)
 		check_skip(mname(cs->name, "updates"), "the host did not update the parameters during the run");
 		return;
 	}
+	if (u->max_after_ns) {
+		/* the largest step over the time its old parameters ran: a drift rate, milli-ppm */
+		__int128 ppm_m = (__int128)u->max * unit * 1000000000 / (__int128)u->max_after_ns;
+
+		cp_fmt_fixed(s_txt, sizeof(s_txt), (long long)(u->max_after_ns / 1000000), 3);
+		cp_fmt_fixed(ppm_txt, sizeof(ppm_txt), (long long)ppm_m, 3);
+		cp_snprintf(after, sizeof(after), " (%s s after the previous update: %s ppm of that time)", s_txt, ppm_txt);
+	}
 	check_host(!u->steps, cs->unpromised ? cs->unpromised : u->back ? NULL : UPDATES_FORWARD_ONLY,
-		   mname(cs->name, "updates"), "%s stepped at %llu of %llu parameter updates (%llu back): largest %lld ns, "
+		   mname(cs->name, "updates"), "%s stepped at %llu of %llu parameter updates (%llu back): largest %lld ns%s, "
 		   "most negative %lld ns, net %lld ns", cs->name, (unsigned long long)u->steps,
-		   (unsigned long long)u->updates, (unsigned long long)u->back, (long long)(u->max * unit),
+		   (unsigned long long)u->updates, (unsigned long long)u->back, (long long)(u->max * unit), after,
 		   (long long)(u->min * unit), (long long)(u->net * unit));
 }
 

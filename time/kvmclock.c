@@ -106,7 +106,8 @@ static void note_version(uint32_t v, const struct pvclock_snapshot *s, uint64_t 
 	unsigned c = this_cpu()->index;
 
 	if (kvm.seen[c] && kvm.last_version[c] != v)
-		update_steps_note(&kvm.updates, pvclock_update_jump(&kvm.last[c], s, tsc), KVMCLOCK_UPDATE_ROUNDING_NS);
+		update_steps_note_after(&kvm.updates, pvclock_update_jump(&kvm.last[c], s, tsc), KVMCLOCK_UPDATE_ROUNDING_NS,
+					s->system_time > kvm.last[c].system_time ? s->system_time - kvm.last[c].system_time : 0);
 	kvm.seen[c] = true;
 	kvm.last_version[c] = v;
 	kvm.last[c] = *s;

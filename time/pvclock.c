@@ -65,6 +65,11 @@ int64_t pvclock_update_jump(const struct pvclock_snapshot *old, const struct pvc
 
 void update_steps_note(struct update_steps *u, int64_t step, int64_t rounding)
 {
+	update_steps_note_after(u, step, rounding, 0);
+}
+
+void update_steps_note_after(struct update_steps *u, int64_t step, int64_t rounding, uint64_t after_ns)
+{
 	u->updates++;
 	if (step <= rounding && step >= -rounding)
 		return;
@@ -75,8 +80,10 @@ void update_steps_note(struct update_steps *u, int64_t step, int64_t rounding)
 		if (step < u->min)
 			u->min = step;
 	}
-	if ((step < 0 ? -step : step) > (u->max < 0 ? -u->max : u->max))
+	if ((step < 0 ? -step : step) > (u->max < 0 ? -u->max : u->max)) {
 		u->max = step;
+		u->max_after_ns = after_ns;
+	}
 }
 
 int64_t pvclock_wall_unix_ns(uint32_t sec, uint32_t nsec, uint64_t kvmclock_ns)

@@ -69,6 +69,8 @@ int64_t pvclock_update_jump(const struct pvclock_snapshot *old, const struct pvc
 /* Host updates of a TSC-scaled clock (kvm-clock structure, Hyper-V TSC page) and how far
  * they stepped it: a step within `rounding` units is integer truncation, not a step. */
 void update_steps_note(struct update_steps *u, int64_t step, int64_t rounding);
+/* The same, knowing how long the old parameters had been in force (ns; 0: not known). */
+void update_steps_note_after(struct update_steps *u, int64_t step, int64_t rounding, uint64_t after_ns);
 /* Linux's pvclock_tsc_khz(): ((10^6 << 32) / mul) then >> shift (<< -shift), 64-bit. */
 uint64_t pvclock_tsc_khz_linux(uint32_t mul, int shift);
 

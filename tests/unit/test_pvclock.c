@@ -130,14 +130,15 @@ static void test_update_steps(void **state)
 	(void)state;
 	update_steps_note(&u, 1, 1);    /* rounding */
 	update_steps_note(&u, -1, 1);
-	update_steps_note(&u, 250, 1);
-	update_steps_note(&u, -900, 1);
-	update_steps_note(&u, 400, 1);
+	update_steps_note_after(&u, 250, 1, 7000000000ULL);
+	update_steps_note_after(&u, -900, 1, 61000000000ULL);
+	update_steps_note_after(&u, 400, 1, 3000000000ULL);
 	assert_int_equal(u.back, 1);
 	assert_int_equal(u.min, -900);
 	assert_int_equal(u.updates, 5);
 	assert_int_equal(u.steps, 3);
 	assert_int_equal(u.max, -900);
+	assert_int_equal(u.max_after_ns, 61000000000ULL); /* the interval belongs to the largest step */
 	assert_int_equal(u.net, -250);
 }
 
