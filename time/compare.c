@@ -48,6 +48,7 @@ struct stats {
 	uint64_t stalls, backwards, min_step;
 	uint64_t last_t1, min_gap;
 	uint64_t last_v, seg_t, seg_v; /* last read; first read of the current segment */
+	bool own_gap;       /* the engine itself kept this source unread since its last read */
 	uint32_t segment;
 	unsigned spoiled;   /* coarse edges skipped because the poll was preempted */
 	uint64_t c_prev_t0, c_prev_v, c_min_poll; /* coarse: the last poll, the quickest poll gap */
@@ -100,7 +101,7 @@ static void note_gap(struct stats *s, uint64_t t0, uint64_t t1, uint64_t v)
 	} else if (s->cs->width < 64) {
 		uint64_t gap = t0 - s->last_t1;
 
-		if (s->min_gap && gap > s->min_gap * GAP_BREAK_FACTOR &&
+		if (s->min_gap && (gap > s->min_gap * GAP_BREAK_FACTOR || s->own_gap) &&
 		    counter_gap_may_wrap(gap, s->last_v - s->seg_v, s->last_t1 - s->seg_t, s->cs->width)) {
 			s->segment++;
 			s->seg_t = t1;
@@ -111,6 +112,7 @@ static void note_gap(struct stats *s, uint64_t t0, uint64_t t1, uint64_t v)
 	}
 	s->last_t1 = t1;
 	s->last_v = v;
+	s->own_gap = false;
 }
 
 /* The timebase that ends the window: the first fine source with a nominal rate (table order is
@@ -171,14 +173,18 @@ static uint64_t timebase_read_ns(void)
  *  - An edge the driver timed at discovery (clocksource.h edge_hi) is the first sample: the
  *    window then needs one more edge, not two.
  *  - The window lasts window_ms and until every coarse source has COARSE_MIN_EDGES edges, or
- *    COARSE_EXTRA_PERIODS periods more have passed. With fewer edges than a longer wait would
+ *    COARSE_EXTRA_PERIODS periods more (plus one per spoiled edge, up to
+ *    COARSE_SPOILED_RETRIES) have passed. With fewer edges than a longer wait would
  *    give, the rate's uncertainty says so: it is the edges' bracket widths over their span
  *    (fit.c, FIT_MIN_DOF_STATS).
- *  - An edge whose poll gap is stretched (the vCPU was preempted, or a host lock was
+ *  - An edge whose bracket is stretched (the vCPU was preempted, or a host lock was
  *    contended) beyond both COARSE_EDGE_WIDTH_FACTOR quickest polls and COARSE_EDGE_GAP_PPM
  *    of the period is not used (counted as spoiled): the next edge is awaited instead. */
 #define COARSE_MIN_EDGES 2       /* one period: the fewest edges that give a rate */
 #define COARSE_EXTRA_PERIODS 3
+/* Each spoiled edge buys one more period, up to this many: a 2-core host compiling beside
+ * the run spoiled five edges in a row (measured); past that the rate is reported unmeasured. */
+#define COARSE_SPOILED_RETRIES 8
 #define COARSE_EDGE_WIDTH_FACTOR 8
 /* 10 ppm of the period: an edge so bracketed moves a one-period baseline's rate by at most
  * 10 ppm, and the width is in the reported uncertainty. Multi-threaded TCG stretches the
@@ -220,7 +226,9 @@ static bool coarse_poll(struct stats *s, uint64_t period)
 		return false;
 	}
 	hi = cs->latch_tsc >= t0 && cs->latch_tsc <= t1 ? cs->latch_tsc : t1;
-	if (gap > s->c_min_poll * COARSE_EDGE_WIDTH_FACTOR && gap > gap_ok) {
+	/* The bracket is [previous poll's start, latch]: a stall before this poll or inside its
+	 * latching read (under load a CMOS read at the edge waited 8 ms for QEMU's lock) widens it. */
+	if (hi - s->c_prev_t0 > s->c_min_poll * COARSE_EDGE_WIDTH_FACTOR && hi - s->c_prev_t0 > gap_ok) {
 		s->spoiled++;
 		s->last_edge = hi;
 	} else {
@@ -266,24 +274,35 @@ static void coarse_judge_anchor(struct stats *s, uint64_t period)
 	s->spoiled++;
 }
 
-/* Poll a coarse source in this round: alone around its predicted edge, else once. */
-static void coarse_round(struct stats *s, uint64_t period)
+/* Poll a coarse source in this round: alone around its predicted edge, else once. True when
+ * that took more than a poll: a tight loop, or an edge line printed (in a nested guest every
+ * byte to the UART is a VM exit: ~15 ms a line in the lab, past a quarter of the PIT's half
+ * wrap). */
+static bool coarse_round(struct stats *s, uint64_t period)
 {
 	uint64_t margin = period / (1000000 / COARSE_DUE_MARGIN_PPM), now = rdtsc_ordered(), due, k;
 
 	coarse_judge_anchor(s, period);
-	if (!period || !s->last_edge) {
-		coarse_poll(s, period);
-		return;
-	}
+	if (!period || !s->last_edge)
+		return coarse_poll(s, period);
 	k = (now + margin - s->last_edge) / period; /* periods since the last edge */
 	due = s->last_edge + (k ? k : 1) * period;
-	if (now + margin < due) {
-		coarse_poll(s, period);
-		return;
-	}
+	if (now + margin < due || now >= due + margin) /* not due yet, or missed: poll once */
+		return coarse_poll(s, period);
 	while (!coarse_poll(s, period) && rdtsc_ordered() < due + margin)
 		;
+	return true;
+}
+
+/* The fine sources were kept unread by the engine itself: their next read's gap is checked
+ * for a hidden wrap whatever its length against the quickest gap (note_gap). */
+static void own_gaps(void)
+{
+	unsigned i;
+
+	for (i = 0; i < SRC_COUNT; i++)
+		if (fine(&st[i]))
+			st[i].own_gap = true;
 }
 
 /* A coarse source's nominal period in TSC cycles, from the TSC's provisional rate against the
@@ -301,8 +320,10 @@ static bool coarse_done(const struct stats *s, uint64_t elapsed, uint64_t period
 {
 	if (s->n >= COARSE_MIN_EDGES)
 		return true;
-	return period ? elapsed >= period * (COARSE_MIN_EDGES + COARSE_EXTRA_PERIODS)
-		      : elapsed >= mul_div_u64(wait_tsc_hz(), COARSE_MIN_EDGES + COARSE_EXTRA_PERIODS, 1);
+	uint64_t periods = COARSE_MIN_EDGES + COARSE_EXTRA_PERIODS +
+			   (s->spoiled < COARSE_SPOILED_RETRIES ? s->spoiled : COARSE_SPOILED_RETRIES);
+
+	return period ? elapsed >= period * periods : elapsed >= mul_div_u64(wait_tsc_hz(), periods, 1);
 }
 
 static void rate_window(uint64_t window_ms)
@@ -313,7 +334,7 @@ static void rate_window(uint64_t window_ms)
 	/* Hang bound independent of the timebase: the window at the fastest plausible TSC, x4,
 	 * and the coarse sources' own bound. */
 	uint64_t cap = mul_div_u64(wait_tsc_hz(), window_ms * 4, 1000) +
-		       mul_div_u64(wait_tsc_hz(), 2 * (COARSE_MIN_EDGES + COARSE_EXTRA_PERIODS), 1);
+		       mul_div_u64(wait_tsc_hz(), 2 * (COARSE_MIN_EDGES + COARSE_EXTRA_PERIODS + COARSE_SPOILED_RETRIES), 1);
 	unsigned i, coarse = 0;
 
 	for (i = 0; i < SRC_COUNT; i++)
@@ -347,7 +368,8 @@ static void rate_window(uint64_t window_ms)
 			if (!s->cs->present || !s->cs->coarse)
 				continue;
 			period = coarse_period(s, tb, tb_done, tb_ticks, now - start_tsc);
-			coarse_round(s, period);
+			if (coarse_round(s, period))
+				own_gaps();
 			done = done && coarse_done(s, rdtsc_ordered() - start_tsc, period);
 		}
 		if (done)
