@@ -669,7 +669,7 @@ class RunnerJudge(unittest.TestCase):
         lines = stamped(log)
         q = {"exit_status": status, "timed_out": timed_out, "killed_after_end": False,
              "lines": lines if log else [], "stderr": stderr, "timeout_s": 120}
-        return self.runner.judge(cplog.parse(lines), q)[:2]
+        return self.runner.judge([cplog.parse(lines)], q)[:2]
 
     def test_agreement(self):
         self.assertEqual(self.judge(GOOD, 1)[0], 0)
