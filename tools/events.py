@@ -52,6 +52,10 @@ LEN_TOL_S = 0.2
 # vCPUs, and its RESUME event in vm_prepare_start right before it starts the clocks again: the
 # stamps are a vCPU pause (milliseconds on a loaded host) from the clocks' stop and start.
 EVENT_STAMP_UNC_S = 0.005
+# A sample line's host stamp dates its reads up to the serial path's delay, which only adds (a
+# preempted QEMU delayed one line by 86 ms on a host loaded by a compile): a source's offset from
+# host time on each side of an event is the least delayed of up to this many samples'.
+SIDE_SAMPLES = 5
 # What the driver measured of each step, copied into the findings and the report.
 STEP_FIGURES = ("savevm_s", "loadvm_s", "migrate_s", "load_s", "state_bytes", "state_file_bytes", "qemu_downtime_ms")
 L = "length"       # the event's own length
@@ -455,6 +459,14 @@ def _rate(log, src):
     return float(m["value"]) if src == "tsc" and m else None
 
 
+def _side_offset(side, src, hz, t_ref, v_ref):
+    """A source's offset from host time (its seconds since v_ref minus the host's since t_ref) on
+    one side of an event: the largest over the side's samples, the least delayed stamp (the
+    serial path only adds delay)."""
+    return max(((((v[src] - v_ref[src]) + 2 ** 63) % 2 ** 64 - 2 ** 63) / hz - (t - t_ref))
+               for t, _, v in side if src in v)
+
+
 def judge_event(rec, samples, guest, log, accel):
     """One injected event's findings and failures."""
     before = [s for s in samples if s[0] <= rec["t_stop"]]
@@ -467,13 +479,13 @@ def judge_event(rec, samples, guest, log, accel):
         out["failures"].append("no drift samples on both sides of the event")
         return out
     (t0, seq0, v0), (t1, seq1, v1) = before[-1], after[0]
-    outside = (t1 - t0) - rec["length_s"]
     gev = [g for g in guest if seq0 < g["seq"] <= seq1 + 2]
     out["detected"] = bool(gev)
     out["guest_event"] = gev[0] if gev else None
     tsc_across = None
+    before, after = before[-SIDE_SAMPLES:], after[:SIDE_SAMPLES]
     reanchored = {src for src, marks in post.parse_reanchors(log.get("diagnostics")).items()
-                  if any(seq0 < seq <= seq1 for seq, _ in marks)}
+                  if any(before[0][1] < seq <= after[-1][1] for seq, _ in marks)}
     for src in v0:
         hz = _rate(log, src)
         if hz is None or src not in v1:
@@ -482,7 +494,8 @@ def judge_event(rec, samples, guest, log, accel):
             out["sources"][src] = {"across_s": None, "how": "unknown: re-anchored by the guest across it"}
             continue
         adv = (((v1[src] - v0[src]) + 2 ** 63) % 2 ** 64 - 2 ** 63) / hz
-        entry = {"advance_s": round(adv, 6), "across_s": round(adv - outside, 6), "how": "host stamps"}
+        across = _side_offset(after, src, hz, t0, v0) - _side_offset(before, src, hz, t0, v0) + rec["length_s"]
+        entry = {"advance_s": round(adv, 6), "across_s": round(across, 6), "how": "host stamps"}
         if src == "tsc":
             tsc_across = entry["across_s"]
         out["sources"][src] = entry
@@ -528,13 +541,18 @@ def judge_reset(rec, log, after_log, accel, boot_path):
     if after_log is None or not after_log.get("started"):
         out["failures"].append("no second boot after the reset")
         return out
-    if (after_log.get("start_t") or 0) < rec["t_reset"]:
+    # Not the start marker's stamp: a line the reset cut mid-way carries the new start marker at
+    # its end (cplog's junk-before-start case) and the stamp of its first, pre-reset byte.
+    stamps = [e["t"] for kind in ("info", "metrics") for e in (after_log.get(kind) or {}).values()
+              if isinstance(e.get("t"), (int, float))]
+    if stamps and min(stamps) < rec["t_reset"]:
         out["failures"].append("the second boot started before the runner's reset: the guest restarted on its own")
     if not before or not after:
         out["failures"].append("no drift samples on both sides of the reset")
         return out
     (t0, seq0, v0), (t1, seq1, v1) = before[-1], after[0]
     out.update(before_seq=seq0, after_seq=seq1, gap_s=round(t1 - t0, 6), since_reset_s=round(t1 - rec["t_reset"], 6))
+    before, after = before[-SIDE_SAMPLES:], after[:SIDE_SAMPLES]
     expect = EXPECTED.get(("reset", accel), {})
     unc = rec.get("timing_unc_s", 0.0)
     for src in v0:
@@ -546,8 +564,8 @@ def judge_reset(rec, log, after_log, accel, boot_path):
             out["sources"][src] = {"across_s": None, "how": "unknown: a %d-bit counter's count starts a new "
                                    "extension in the new boot" % bits, "expected": None}
             continue
-        adv = (((v1[src] - v0[src]) + 2 ** 63) % 2 ** 64 - 2 ** 63) / hz
-        e = {"across_s": round(adv - (t1 - t0), 6), "after_s": round(v1[src] / hz, 6), "how": "host stamps"}
+        across = _side_offset(after, src, hz, t0, v0) - _side_offset(before, src, hz, t0, v0)
+        e = {"across_s": round(across, 6), "after_s": round(v1[src] / hz, 6), "how": "host stamps"}
         out["sources"][src] = e
         want = expect.get(src)
         if want is None:
