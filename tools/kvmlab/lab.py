@@ -496,6 +496,24 @@ def qmp_registers(sock_path, timeout_s=QMP_TIMEOUT_S):
         return "(no register dump: L2's QMP monitor did not answer: %s)" % e
 
 
+class LabVm:
+    """What tools/events.py's driver needs of the lab: L2's QMP monitor (on L1's ttyS2, a socket
+    here); file names inside L1. QEMU's event stamps there are L1's realtime, not the host's."""
+    stamps_are_host_time = False
+
+    def __init__(self, labrun):
+        self.qmp_path = labrun.qmp_sock
+
+    def path(self, name):
+        return "/tmp/" + name
+
+    def expect_successor(self):
+        pass  # the serial log is L0's output: it goes on while L2 QEMUs come and go
+
+    def abandon(self):
+        pass
+
+
 class LabRun:
     """One run of tools/run --lab: prepares (or finds) the lab, wraps the runner's KVM
     command as L2, and afterwards turns L1's console into what the runner would have seen
