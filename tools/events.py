@@ -28,6 +28,7 @@ and the RTC's offset from host UTC in each boot.
 import json
 import os
 import re
+import select
 import socket
 import threading
 import time
@@ -80,6 +81,13 @@ EXPECTED = {
     ("snapshot", "tcg"): _TCG_STOPPED,
     ("migrate", "tcg"): _TCG_STOPPED,
     ("migrate-live", "tcg"): _TCG_STOPPED,
+    # Under KVM a snapshot or a migration carries the TSC too: QEMU reads IA32_TSC into its
+    # state when it saves and writes it back when it loads (kvm_put_msrs, full state), so the TSC
+    # continues from where it stopped instead of running on as across a pause; kvm-clock likewise
+    # (the kvmclock device's saved clock, KVM_SET_CLOCK on load). Measured in the lab: TSC
+    # +0.014 s, kvm-clock -0.002 s across a 2.6 s snapshot.
+    ("snapshot", "kvm"): dict(_KVM_STOPPED, tsc=0),
+    ("migrate", "kvm"): dict(_KVM_STOPPED, tsc=0),
     # A reset: TCG's TSC is the host's ticks plus an offset the reset keeps (it runs on); QEMU
     # resets the HPET's main counter to 0 (hpet_reset). 24- and 32-bit counters (PM timer,
     # APIC) and the PIT start a new extension in the new boot: unknowable, reported only. The
@@ -146,20 +154,48 @@ def boots_expected(evs):
 
 
 class Qmp:
-    """A minimal QMP client: connect, negotiate, execute; asynchronous events are kept."""
+    """A minimal QMP client: connect, negotiate, execute; asynchronous events are kept. Each
+    command carries an id and only its own answer counts: over the lab's serial monitor a
+    retried negotiation may leave an earlier answer in the stream. Reads wait with select (a
+    socket file object is unusable after one timeout; the lab's monitor must outlive several)."""
 
     def __init__(self, path, timeout=QMP_TIMEOUT_S):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.settimeout(timeout)
         self.s.connect(path)
-        self.f = self.s.makefile("rwb")
-        self.events = []
-        self.execute("qmp_capabilities")
+        self.s.settimeout(None)
+        self.buf, self.events, self.n = b"", [], 0
+        self.negotiate(timeout)
 
-    def _read(self):
-        line = self.f.readline()
-        if not line:
-            raise EventError("QMP closed")
+    def negotiate(self, timeout):
+        try:
+            self.execute("qmp_capabilities", _timeout=timeout)
+        except EventError as e:
+            if "already complete" not in str(e):  # a retry's answer: negotiated before
+                raise
+
+    def renegotiate(self, timeout=STEP_TIMEOUT_S):
+        """The same port now carries a new QEMU's monitor (the lab's next L2): negotiate with it,
+        retrying until it reads its port."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return self.negotiate(CONNECT_ATTEMPT_S)
+            except EventError as e:
+                if time.monotonic() > deadline:
+                    raise EventError("no new QMP monitor after %.0f s: %s" % (timeout, e))
+
+    def _read(self, deadline):
+        while b"\n" not in self.buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise EventError("no answer")
+            if select.select([self.s], [], [], left)[0]:
+                data = self.s.recv(65536)
+                if not data:
+                    raise EventError("QMP closed")
+                self.buf += data
+        line, _, self.buf = self.buf.partition(b"\n")
         try:
             r = json.loads(line.decode("utf-8", "replace"))
         except ValueError:
@@ -169,23 +205,28 @@ class Qmp:
             return None
         return r if isinstance(r, dict) else None
 
-    def execute(self, cmd, **args):
-        msg = {"execute": cmd}
+    def execute(self, cmd, _timeout=QMP_TIMEOUT_S, **args):
+        self.n += 1
+        msg = {"execute": cmd, "id": self.n}
         if args:
             msg["arguments"] = args
-        self.f.write((json.dumps(msg) + "\n").encode())
-        self.f.flush()
-        while True:
-            try:
-                r = self._read()
-            except EventError:
-                raise EventError("QMP closed during %s" % cmd)
-            if r is None:
-                continue
-            if "return" in r:
-                return r["return"]
-            if "error" in r:
-                raise EventError("QMP %s: %s" % (cmd, r["error"].get("desc", r["error"])))
+        deadline = time.monotonic() + _timeout
+        try:
+            self.s.sendall((json.dumps(msg) + "\n").encode())
+            while True:
+                r = self._read(deadline)
+                if r is None or r.get("id") != self.n:
+                    continue
+                if "return" in r:
+                    return r["return"]
+                if "error" in r:
+                    raise EventError("QMP %s: %s" % (cmd, r["error"].get("desc", r["error"])))
+        except OSError as e:
+            raise EventError("QMP %s: %s" % (cmd, e))
+        except EventError as e:
+            if str(e).startswith("QMP "):
+                raise
+            raise EventError("QMP %s: %s" % (cmd, e))
 
     def hmp(self, line):
         """A human monitor command; its output is an error when it says so."""
@@ -204,7 +245,7 @@ class Qmp:
                     return ts.get("seconds", 0) + ts.get("microseconds", 0) / 1e6
             if time.monotonic() > deadline:
                 raise EventError("no %s event from QEMU in %.0f s" % (name, timeout))
-            self._read()
+            self._read(time.monotonic() + QMP_TIMEOUT_S)
 
     def wait_migration(self, want=("completed",), timeout=STEP_TIMEOUT_S):
         """query-migrate until its status is one of want; its last answer."""
@@ -226,12 +267,18 @@ class Qmp:
             pass
 
 
+# A QEMU that is starting may not read its monitor yet; in the lab the negotiation is lost when
+# it is sent before the new L2 QEMU opened L1's ttyS2. Each attempt waits this long for the
+# answer (the lab's serial round trip is tens of ms).
+CONNECT_ATTEMPT_S = 2.0
+
+
 def connect(path, timeout=STEP_TIMEOUT_S):
     """A Qmp to a QEMU that may still be starting (its socket not there or not answering)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
-            return Qmp(path)
+            return Qmp(path, CONNECT_ATTEMPT_S)
         except (OSError, EventError) as e:
             if time.monotonic() > deadline:
                 raise EventError("no QMP at %s after %.0f s: %s" % (path, timeout, e))
@@ -255,7 +302,8 @@ class EventDriver:
     vm: what the runner gives it (tools/run QemuSet, tools/kvmlab LabVm): qmp_path, path(name)
     (a file or socket name where QEMU can reach it), successor(incoming) (start the QEMU that
     takes over, with -incoming; returns its QMP path), expect_successor() (the reader must wait
-    for one), abandon() (none is coming) and stamps_are_host_time (QEMU's event stamps)."""
+    for one), abandon() (none is coming), stamps_are_host_time (QEMU's event stamps) and
+    same_monitor (the next QEMU's monitor comes on the same connection)."""
 
     def __init__(self, events, vm):
         self.events = sorted(events, key=lambda e: e["at"])
@@ -364,7 +412,11 @@ class EventDriver:
                 r["state_file_bytes"] = os.path.getsize(state)
             self._quit(successor_follows=True)
             t = time.time()
-            self.q = connect(self.vm.successor("exec:cat " + state))
+            path = self.vm.successor("exec:cat " + state)
+            if self.vm.same_monitor:
+                self.q.renegotiate()
+            else:
+                self.q = connect(path)
             self.q.wait_migration(("completed",))
             r["load_s"] = round(time.time() - t, 6)
         self._stopped(rec, middle)
@@ -393,7 +445,8 @@ class EventDriver:
             self.q.execute("quit")
         except EventError:
             pass
-        self.q.close()
+        if not self.vm.same_monitor:
+            self.q.close()
 
     def _reset(self, rec):
         """-no-reboot makes any reset a shutdown; this one reboots. Until the new boot's start
@@ -467,16 +520,19 @@ def _side_offset(side, src, hz, t_ref, v_ref):
                for t, _, v in side if src in v)
 
 
-def judge_event(rec, samples, guest, log, accel):
-    """One injected event's findings and failures."""
-    before = [s for s in samples if s[0] <= rec["t_stop"]]
-    after = [s for s in samples if s[0] >= rec["t_cont"]]
+def judge_event(rec, samples, guest, log, accel, since=None, until=None):
+    """One injected event's findings and failures; since/until: the neighbouring events' ends
+    (the samples around this one are taken between them)."""
+    before = [s for s in samples if s[0] <= rec["t_stop"] and (since is None or s[0] >= since)]
+    after = [s for s in samples if s[0] >= rec["t_cont"] and (until is None or s[0] <= until)]
     out = {"spec": rec["spec"], "kind": rec["kind"], "length_s": rec["length_s"], "t_stop": rec["t_stop"],
            "t_cont": rec["t_cont"], "timing_unc_s": rec.get("timing_unc_s"), "sources": {}, "detected": None,
            "failures": []}
     out.update({k: rec[k] for k in STEP_FIGURES if k in rec})
     if not before or not after:
-        out["failures"].append("no drift samples on both sides of the event")
+        out["failures"].append("no drift samples on both sides of the event%s" % (
+            " (none between it and its neighbour: events need a sample between them)"
+            if since is not None or until is not None else ""))
         return out
     (t0, seq0, v0), (t1, seq1, v1) = before[-1], after[0]
     gev = [g for g in guest if seq0 < g["seq"] <= seq1 + 2]
@@ -529,14 +585,14 @@ def _bits(log, src):
     return m["value"] if m and isinstance(m.get("value"), int) else None
 
 
-def judge_reset(rec, log, after_log, accel, boot_path):
+def judge_reset(rec, log, after_log, accel, boot_path, since=None):
     """A reset's findings and failures from the last sample of the boot it cut and the first of
     the boot it started: each 64-bit counter's advance across it (continued: about 0) or its
     value after it (restarted: at most the time since the reset); the RTC by its offset from
     host UTC in each boot (tools/post.py rtc_offset_of, from its edge lines)."""
     out = {"spec": rec["spec"], "kind": "reset", "t_reset": rec["t_reset"], "sources": {}, "failures": [],
            "detected": None, "firmware_resets": rec.get("firmware_resets"), "timing_unc_s": rec.get("timing_unc_s")}
-    before = [s for s in _samples(log) if s[0] <= rec["t_reset"]]
+    before = [s for s in _samples(log) if s[0] <= rec["t_reset"] and (since is None or s[0] >= since)]
     after = _samples(after_log) if after_log else []
     if after_log is None or not after_log.get("started"):
         out["failures"].append("no second boot after the reset")
@@ -615,11 +671,13 @@ def events(result):
     worst = None
     if run.get("events_error"):
         worst = (EXIT_SETUP, run["events_error"])
-    for rec in injected:
+    for k, rec in enumerate(injected):
+        since = injected[k - 1].get("t_cont") if k else None
+        until = injected[k + 1].get("t_stop", injected[k + 1].get("t_reset")) if k + 1 < len(injected) else None
         if rec["kind"] == "reset":
-            j = judge_reset(rec, log, later[0] if later else None, run.get("accel"), run.get("boot"))
+            j = judge_reset(rec, log, later[0] if later else None, run.get("accel"), run.get("boot"), since)
         else:
-            j = judge_event(rec, samples, guest, log, run.get("accel"))
+            j = judge_event(rec, samples, guest, log, run.get("accel"), since, until)
         out["injected"].append(j)
         if j["failures"] and not worst:
             worst = (EXIT_FAIL, "event %s: %s" % (rec["spec"], "; ".join(j["failures"])))

@@ -129,6 +129,21 @@ class Judge(unittest.TestCase):
         self.assertEqual(j["failures"], [])
         self.assertAlmostEqual(j["sources"]["hpet"]["across_s"], 0.0, delta=0.01)
 
+    def test_samples_are_taken_between_the_neighbouring_events(self):
+        # a second 2 s pause between samples 8 and 9: the first event's figures must not see it
+        log = make_log()
+        for d in log["diagnostics"][9:15]:
+            d["t"] += 2.0
+        first = pause_record()
+        second = dict(pause_record(2.0), t_stop=T0 + 3.0 + 8.5, t_cont=T0 + 3.0 + 10.5, spec="pause:2@11.5")
+        res = {"log": log, "post": {}, "run": {"accel": "tcg", "events": [first, second],
+                                                "events_requested": ["a", "b"]}}
+        events.events(res)
+        j = res["post"]["events"]["injected"]
+        self.assertEqual(j[0]["failures"], [])
+        self.assertAlmostEqual(j[0]["sources"]["hpet"]["across_s"], 0.0, delta=0.01)
+        self.assertAlmostEqual(j[1]["sources"]["hpet"]["across_s"], 0.0, delta=0.01)
+
     def test_kvm_like_behaviour_fails_the_tcg_table(self):
         log = make_log(tsc_runs_on=True, guest_event=True)
         j = events.judge_event(pause_record(), events._samples(log), events._guest_events(log), log, "tcg")
