@@ -943,6 +943,34 @@ def sc_kvm_pause():
                                            r["rtc_bound_ms"], r["old_minus_rtc_ms"]))
 
 
+def kvm_stopped_event(sc, spec):
+    """A snapshot or a migration under real KVM (the lab when KVM is not usable), with the Hyper-V
+    enlightenments: every source with a KVM expectation (events.EXPECTED) matches it, the guest
+    saw the stop, and what the TSC, kvm-clock and the Hyper-V page did is printed."""
+    res, why = kvm_boot(sc, ["--hyperv", "--args", "duration=15", "--event", spec])
+    if res is None:
+        return record_skip(sc, "KVM cannot run a guest here (%s); %s" % (KVM_WHY, why))
+    inj = ((((res.get("post") or {}).get("events") or {}).get("injected")) or [{}])[0]
+    src = judged_sources(sc, inj)
+    for name in ("kvmclock", "tsc"):
+        record(sc, name + "_judged", (src.get(name) or {}).get("expected") is not None, "%s: %s" % (name, src.get(name)))
+    record(sc, "hyperv_reported", (src.get("hyperv") or {}).get("across_s") is not None,
+           "the Hyper-V reference time across it: %s" % src.get("hyperv"))
+    record(sc, "guest_detected", inj.get("detected") is True, str(inj.get("guest_event"))[:300])
+    steps = {k: inj[k] for k in ("savevm_s", "loadvm_s", "migrate_s", "load_s", "state_bytes") if inj.get(k) is not None}
+    print("  info: %s (nested emulation, not KVM's speed): stopped %s s %s; across %s; guest event %s" % (
+        spec, inj.get("length_s"), steps, {k: v.get("across_s") for k, v in src.items()},
+        (inj.get("guest_event") or {}).get("sources")))
+
+
+def sc_kvm_snapshot():
+    kvm_stopped_event("kvm_snapshot", "snapshot@5")
+
+
+def sc_kvm_migrate():
+    kvm_stopped_event("kvm_migrate", "migrate@5")
+
+
 def sc_wall_rewrite_tcg():
     # wall_rewrite_s without kvm-clock (TCG has none) and without drift mode: reported as not
     # applicable, with the reason, never silently ignored; nothing else changes.
@@ -962,7 +990,7 @@ SCENARIOS = [sc_q35_default, sc_pc, sc_no_hpet, sc_smp_stuck, sc_bad_acpi, sc_ba
              sc_pvh_q35, sc_pvh_pc, sc_pvh_no_acpi, sc_pvh_firecracker, sc_pvh_cloud_hypervisor,
              sc_fake_hint, sc_icount, sc_drift, sc_pause, sc_snapshot, sc_migrate, sc_migrate_live, sc_reset,
              sc_reset_pvh, sc_wall_rewrite_tcg, sc_bad_config, sc_kvm, sc_kvm_no_master, sc_kvm_hyperv,
-             sc_kvm_hyperv_no_master, sc_kvm_pause]
+             sc_kvm_hyperv_no_master, sc_kvm_pause, sc_kvm_snapshot, sc_kvm_migrate]
 
 
 def main():
