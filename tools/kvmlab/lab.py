@@ -432,13 +432,12 @@ MIGRATION_STATE = "/tmp/migration.state"
 MIGRATION_INCOMING = "exec:cat " + MIGRATION_STATE
 
 
-def l2_script(l2cmd):
-    """/lab/l2.sh: L2's command; after a migration to MIGRATION_STATE (the first QEMU quit with
-    status 0 and left the file), the same command loading it. Its exit status is the last
-    QEMU's."""
+def l2_script(l2cmd, state=MIGRATION_STATE):
+    """/lab/l2.sh: L2's command; after a migration to the state file (the first QEMU quit with
+    status 0 and left it), the same command loading it. Its exit status is the last QEMU's."""
     cmd = " ".join(shlex.quote(a) for a in l2cmd)
-    return ("%s\nrc=$?\nif [ $rc -eq 0 ] && [ -f %s ]; then\n"
-            "\texec %s -incoming %s\nfi\nexit $rc\n" % (cmd, MIGRATION_STATE, cmd, shlex.quote(MIGRATION_INCOMING)))
+    return ("%s\nrc=$?\nif [ $rc -eq 0 ] && [ -f %s ]; then\n\texec %s -incoming %s\nfi\nexit $rc\n"
+            % (cmd, shlex.quote(state), cmd, shlex.quote("exec:cat " + state)))
 
 
 def run_initramfs(base, l2cmd, image, dest, files=()):
