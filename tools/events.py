@@ -81,13 +81,14 @@ EXPECTED = {
     ("snapshot", "tcg"): _TCG_STOPPED,
     ("migrate", "tcg"): _TCG_STOPPED,
     ("migrate-live", "tcg"): _TCG_STOPPED,
-    # Under KVM a snapshot or a migration carries the TSC too: QEMU reads IA32_TSC into its
-    # state when it saves and writes it back when it loads (kvm_put_msrs, full state), so the TSC
-    # continues from where it stopped instead of running on as across a pause; kvm-clock likewise
-    # (the kvmclock device's saved clock, KVM_SET_CLOCK on load). Measured in the lab: TSC
-    # +0.014 s, kvm-clock -0.002 s across a 2.6 s snapshot.
-    ("snapshot", "kvm"): dict(_KVM_STOPPED, tsc=0),
-    ("migrate", "kvm"): dict(_KVM_STOPPED, tsc=0),
+    # Under KVM a snapshot or a migration carries the TSC too, but not exactly from the stop:
+    # QEMU reads IA32_TSC at its first register sync after the stop (the save) and writes it back
+    # when the state is loaded (kvm_put_msrs, full state), and the hardware TSC runs between the
+    # stop and the save and between the load and `cont`: neither moment is visible from outside.
+    # Lab: +0.008 to +0.056 s across 2.4-4.9 s: reported, not judged. kvm-clock is exact: QEMU's
+    # kvmclock device saves it at the stop and sets it at the start (KVM_GET/SET_CLOCK).
+    ("snapshot", "kvm"): dict(_KVM_STOPPED, tsc=None),
+    ("migrate", "kvm"): dict(_KVM_STOPPED, tsc=None),
     # A reset: TCG's TSC is the host's ticks plus an offset the reset keeps (it runs on); QEMU
     # resets the HPET's main counter to 0 (hpet_reset). 24- and 32-bit counters (PM timer,
     # APIC) and the PIT start a new extension in the new boot: unknowable, reported only. The
