@@ -115,10 +115,17 @@ def split_log(stamped):
     (line_number, stamp, clean_text). guest runs from the first start marker to the
     first end marker, both included; a complete start marker preceded by firmware junk on
     the same line is cut out of it. after is what follows the end marker."""
-    lines = _pairs(stamped)
+    return _split(_pairs(stamped))
+
+
+def _is_start(text):
+    return marker(text) == START_MARKER or bool(_JUNK_START_RE.match(text))
+
+
+def _split(lines):
     start = end = None
     for k, (_, _, text) in enumerate(lines):
-        if start is None and (marker(text) == START_MARKER or _JUNK_START_RE.match(text)):
+        if start is None and _is_start(text):
             start = k
         elif start is not None and marker(text) == END_MARKER:
             end = k
@@ -321,7 +328,7 @@ def _check_totals(res):
     for c in res["checks"]:
         counted[RESULT_KEYS[c["result"]]] += 1
     crashed = res["status"] == "crash" or res["bail_out"] is not None
-    if res["started"] and not res["ended"]:
+    if res["started"] and not res["ended"] and not res.get("cut"):
         err.append("missing end marker (log truncated: guest hung, crashed or timed out)")
     if res["bail_out"] is not None and res["ended"] and res["status"] != "crash":
         err.append("Bail out! but end marker says status=%s" % res["status"])
@@ -353,9 +360,55 @@ def _check_totals(res):
 
 def parse(stamped):
     """Parse a stamped serial log; see the module comment and docs/log-format.md."""
+    try:
+        lines = _pairs(stamped)
+    except Exception as e:  # the never-raise promise, whatever the input
+        res = _empty_result()
+        res["errors"].append("unreadable input: %s: %s" % (type(e).__name__, e))
+        return res
+    return _parse_lines(lines)
+
+
+def parse_boots(stamped, boots):
+    """A log of `boots` boots of the guest, the runner having reset it between them (tools/run
+    --event reset, `cplog.py --boots N`): one parsed log per boot, in order. Each boot begins at
+    its start marker; every boot but the last was cut short by a reset, so its missing end
+    marker is no error (it is marked "cut": True), and the firmware lines that follow its last
+    guest line belong to the next boot's preamble. Fewer boots than asked is an error of the
+    last one found; a start marker beyond them is the usual duplicate start. Without the runner
+    saying it reset the guest, a second boot is never accepted (parse())."""
+    try:
+        lines = _pairs(stamped)
+    except Exception as e:
+        res = _empty_result()
+        res["errors"].append("unreadable input: %s: %s" % (type(e).__name__, e))
+        return [res]
+    starts = [k for k, (_, _, text) in enumerate(lines) if _is_start(text)][:boots]
+    bounds = [0] + starts[1:] + [len(lines)]
+    out = []
+    for b in range(len(bounds) - 1):
+        seg = lines[bounds[b]:bounds[b + 1]]
+        last = b == len(bounds) - 2
+        if not last:
+            while seg and not _is_guest_text(seg[-1][2]):
+                seg = seg[:-1]
+        out.append(_parse_lines(seg, cut=not last))
+    if len(out) < boots:
+        out[-1]["errors"].append("%d boot(s) in the log, %d expected (the runner reset the guest %d time(s))"
+                                 % (len(starts), boots, boots - 1))
+    return out
+
+
+def _is_guest_text(text):
+    """A line in the guest's grammar (a firmware line after a reset is not)."""
+    return bool(text) and (text.startswith("#") or marker(text) is not None or text.startswith("Bail out!")
+                           or text.startswith("TAP version") or bool(_CHECK_RE.match(text) or _PLAN_RE.match(text)))
+
+
+def _parse_lines(lines, cut=False):
     res = _empty_result()
     try:
-        preamble, guest, after = split_log(stamped)
+        preamble, guest, after = _split(lines)
     except Exception as e:  # the never-raise promise, whatever the input
         res["errors"].append("unreadable input: %s: %s" % (type(e).__name__, e))
         return res
@@ -389,6 +442,8 @@ def parse(stamped):
     if extra:
         res["errors"].append("%d line(s) after the end marker, first at line %d: %s"
                              % (len(extra), extra[0][0], _short(extra[0][2], 120)))
+    if cut and not res["ended"]:
+        res["cut"] = True  # by the runner's reset: no end marker to expect
     try:
         _check_totals(res)
     except Exception as e:
@@ -427,10 +482,22 @@ def verdict(parsed):
     if failed or parsed.get("status") == "fail":
         return EXIT_FAIL, "%d check(s) failed: %s" % (
             len(failed), ", ".join(x.get("name") or "?" for x in failed))
+    if parsed.get("cut") and not parsed.get("ended"):
+        return EXIT_PASS, "cut short by the runner's reset after %d checks: %d passed, %d skipped" % (
+            len(parsed.get("checks", [])), c["passed"], c["skipped"])
     if parsed.get("status") == "pass":
         host = ", %d host findings" % c["host findings"] if c["host findings"] else ""
         return EXIT_PASS, "all checks passed: %d passed, %d skipped%s" % (c["passed"], c["skipped"], host)
     return EXIT_CRASH, "no verdict in the log"
+
+
+def verdict_boots(boots):
+    """(exit_code, reason) of a multi-boot log (parse_boots): the worst boot's, naming it."""
+    if len(boots) == 1:
+        return verdict(boots[0])
+    judged = [verdict(b) for b in boots]
+    code = max(c for c, _ in judged)
+    return code, "; ".join("boot %d of %d: %s" % (k, len(boots), r) for k, (c, r) in enumerate(judged, 1) if c == code)
 
 
 # ---------------------------------------------------------------- command line and output files
@@ -520,8 +587,14 @@ def main(argv):
     marker, 3 set-up error (LOG unreadable, OUT not writable, usage)."""
     p = ArgumentParser(prog="cplog.py", description=main.__doc__.split("\n\n")[0])
     p.add_argument("log", metavar="LOG", help="the serial log (raw bytes as captured); - for standard input")
-    p.add_argument("--json", metavar="OUT", help='write {"log": parsed log, "verdict": {"exit", "reason"}} here')
+    p.add_argument("--json", metavar="OUT", help='write {"log": parsed log, "verdict": {"exit", "reason"}} here '
+                   '(with --boots: "log" is the first boot, "boots" every boot)')
+    p.add_argument("--boots", type=int, default=1, metavar="N",
+                   help="the log holds N boots because the runner reset the guest N-1 times (tools/run --event "
+                   "reset); verdict: the worst boot's. Without it a second boot is an error (the guest restarted)")
     opts = p.parse_args(argv)
+    if opts.boots < 1:
+        p.error("--boots N with N >= 1")
     try:
         if opts.json:
             check_writable(opts.json)
@@ -536,16 +609,26 @@ def main(argv):
     except OSError as e:
         return _setup_error("cannot read %s: %s" % ("standard input" if opts.log == "-" else opts.log,
                                                     e.strerror or e))
-    parsed = parse_text(data)
-    code, reason = verdict(parsed)
+    stamped = [(None, line) for line in data.split(b"\n")]
+    boots = parse_boots(stamped, opts.boots) if opts.boots > 1 else [parse(stamped)]
+    parsed = boots[0]
+    code, reason = verdict_boots(boots)
     problem = None
     if opts.json:
         try:
-            write_json(opts.json, {"log": parsed, "verdict": {"exit": code, "reason": reason}})
+            out = {"log": parsed, "verdict": {"exit": code, "reason": reason}}
+            if opts.boots > 1:
+                out["boots"] = boots
+            write_json(opts.json, out)
         except OSError as e:
             problem = "cannot write --json %s: %s" % (opts.json, e.strerror or e)
+    lines = []
+    for k, b in enumerate(boots, 1):
+        if len(boots) > 1:
+            lines.append("boot %d of %d%s:" % (k, len(boots), " (cut short by the reset)" if b.get("cut") else ""))
+        lines += report_lines(b, *verdict(b))[:-1]
     try:
-        print("\n".join(report_lines(parsed, code, reason)), flush=True)
+        print("\n".join(lines + ["verdict: %s (exit %d): %s" % (VERDICT_NAMES[code], code, reason)]), flush=True)
     except OSError as e:
         silence_stdout()
         problem = problem or "cannot write the report to standard output: %s" % (e.strerror or e)

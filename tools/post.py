@@ -60,18 +60,26 @@ def tz_minutes(offset_s):
     return int(math.copysign(steps * TZ_STEP_S // 60, offset_s))
 
 
-def rtc_offset(result):
+def rtc_offset_of(log):
     """An edge line with value v (unix seconds) and host stamp t: the edge, when the RTC
     read exactly v.000, happened before t, so RTC - host >= v - t. The serial path only
-    adds delay: the largest v - t is the best estimate, the spread shows the jitter."""
-    log = result["log"]
+    adds delay: the largest v - t is the best estimate, the spread shows the jitter.
+    {"offset_ms", "samples", "spread_ms"} or None without edge lines."""
     diffs = [v - t for name in RTC_EDGE_METRICS for v, t in metric_samples(log, name)
              if isinstance(t, (int, float)) and isinstance(v, int)]
     if not diffs:
         return None
     best = max(diffs)
-    out = {"offset_ms": round(best * 1e3, 3), "samples": len(diffs),
-           "spread_ms": round((best - min(diffs)) * 1e3, 3)}
+    return {"offset_ms": round(best * 1e3, 3), "samples": len(diffs), "spread_ms": round((best - min(diffs)) * 1e3, 3)}
+
+
+def rtc_offset(result):
+    """rtc.offset_ms of the run (rtc_offset_of), with a note on what it cannot be."""
+    log = result["log"]
+    out = rtc_offset_of(log)
+    if out is None:
+        return None
+    best = out["offset_ms"] / 1e3
     tz = tz_minutes(best)
     if (result.get("run") or {}).get("rtc_clock") == "vm":
         out["note"] = "-rtc clock=vm: the RTC follows virtual time, not host UTC"

@@ -579,8 +579,9 @@ def kvm_boot(sc, extra):
     where = "the nested lab (L1 %s)" % lab["kernel"] if lab else "KVM"
     print("  info: %s ran on %s; %s" % (sc, where, "; ".join((lab or {}).get("l1_facts", []))))
     for c in log.get("checks", []):
-        if c["result"] == "host":
-            print("  info: %s host finding: %s: %s" % (sc, c["name"], c["message"]))
+        if c["result"] in ("host", "fail"):
+            print("  info: %s %s: %s: %s" % (sc, "host finding" if c["result"] == "host" else "FAILED check",
+                                             c["name"], c["message"]))
     return res, None
 
 
@@ -854,6 +855,88 @@ def sc_pause():
           % (length, *((src.get(k) or {}).get("across_s") for k in ("tsc", "hpet", "pmtimer", "rtc")), g.get("sources")))
 
 
+def judged_sources(sc, inj, must=("tsc",)):
+    """Every source the runner judged against events.EXPECTED matched it; the figures."""
+    src = inj.get("sources") or {}
+    judged = {k: e for k, e in src.items() if e.get("expected")}
+    record(sc, "sources_judged", bool(judged) and all(m in judged for m in must), "not judged: %s of %s"
+           % ([m for m in must if m not in judged], src))
+    for name, e in sorted(judged.items()):
+        record(sc, name + "_as_expected", e.get("ok") is True, "%s: %s" % (name, e))
+    record(sc, "no_failures", not inj.get("failures"), "; ".join(inj.get("failures") or [])[:300])
+    return src
+
+
+def sc_stopped_event(sc, spec, extra=()):
+    """An event that stops the VM (snapshot, migration) under TCG: the runner measured it,
+    every source behaved as events.EXPECTED says, the guest saw it on its own (RTC ran on by
+    the event's length), and the figures are printed."""
+    rc, res, _, _, _ = boot(["--args", "duration=12", "--event", spec] + list(extra), timeout=300)
+    common(sc, rc, res)
+    inj = ((((res.get("post") or {}).get("events") or {}).get("injected")) or [{}])[0]
+    length = inj.get("length_s")
+    record(sc, "injected", length is not None and 0 < length < 30, str(inj)[:300])
+    src = judged_sources(sc, inj)
+    g = inj.get("guest_event") or {}
+    grtc = (g.get("sources") or {}).get("rtc") or {}
+    record(sc, "guest_detected", inj.get("detected") is True, str(g)[:300])
+    record(sc, "guest_length", grtc.get("class") == "ran_on" and grtc.get("excess_s") is not None and length is not None
+           and abs(grtc["excess_s"] - length) <= EVENT_LEN_S, "guest: %s (event %s s)" % (grtc, length))
+    steps = {k: inj[k] for k in ("savevm_s", "loadvm_s", "migrate_s", "load_s", "state_bytes", "state_file_bytes",
+                                 "qemu_downtime_ms") if inj.get(k) is not None}
+    print("  info: %s: stopped %s s (+- %s) %s; across %s; guest event %s" % (
+        spec, length, inj.get("timing_unc_s"), steps, {k: v.get("across_s") for k, v in src.items()}, g.get("sources")))
+    return res, inj
+
+
+def sc_snapshot():
+    # savevm + loadvm while stopped: the state carries the virtual clock and TCG's TSC offset.
+    sc_stopped_event("snapshot", "snapshot@4")
+
+
+def sc_migrate():
+    # stop, migrate to a file, quit; a new QEMU loads it (-incoming) and continues the log.
+    sc_stopped_event("migrate", "migrate@4")
+
+
+def sc_migrate_live():
+    # live migration to a second QEMU on this host; the serial log continues from it.
+    res, inj = sc_stopped_event("migrate_live", "migrate-live@4")
+    record("migrate_live", "qemu_downtime", inj.get("qemu_downtime_ms") is not None,
+           "QEMU reported no downtime: %s" % inj)
+
+
+def reset_scenario(sc, extra):
+    """system_reset in drift mode: two boots, each judged; 64-bit counters continued or restarted
+    as events.EXPECTED says; the RTC kept to host UTC within the boot path's bound."""
+    rc, res, _, _, _ = boot(["--args", "duration=8", "--event", "reset@3"] + extra, timeout=400)
+    record(sc, "exit_status", rc == 0, "tools/run exit %s: %s" % (rc, (res.get("verdict") or {}).get("reason")))
+    record(sc, "log_errors", not res.get("log", {}).get("errors"), "; ".join(res.get("log", {}).get("errors", [])[:3]))
+    later = res.get("later_boots") or []
+    record(sc, "two_boots", len(later) == 1 and later[0].get("ended") and res.get("log", {}).get("cut"),
+           "boots after the first: %d, first cut: %s" % (len(later), res.get("log", {}).get("cut")))
+    record(sc, "second_boot_clean", bool(later) and not later[0].get("errors") and later[0].get("status") == "pass",
+           str((later or [{}])[0].get("errors"))[:300])
+    inj = ((((res.get("post") or {}).get("events") or {}).get("injected")) or [{}])[0]
+    src = judged_sources(sc, inj)
+    for name in ("hpet", "rtc"):
+        record(sc, name + "_judged", (src.get(name) or {}).get("expected") is not None, "%s: %s" % (name, src.get(name)))
+    rtc = src.get("rtc") or {}
+    print("  info: %s: RTC - UTC %s ms before, %s ms after (change %s s); tsc across %s s; hpet %s s after the "
+          "restart (%s s since the reset); %s firmware reset(s); unknown: %s" % (
+              sc, rtc.get("offset_before_ms"), rtc.get("offset_after_ms"), rtc.get("across_s"),
+              (src.get("tsc") or {}).get("across_s"), (src.get("hpet") or {}).get("after_s"), inj.get("since_reset_s"),
+              inj.get("firmware_resets"), sorted(k for k, v in src.items() if v.get("across_s") is None)))
+
+
+def sc_reset():
+    reset_scenario("reset", [])
+
+
+def sc_reset_pvh():
+    reset_scenario("reset_pvh", ["--boot", "pvh", "--elf", ELF])
+
+
 # wall_rewrite_s across a pause (issue 9 item 4). The base kvm-clock's wall clock names (host
 # wall time at kvm-clock zero) moves by the time QEMU's kvmclock device held kvm-clock between
 # its stop and cont handlers; the runner dates the pause by the midpoints of its QMP stop and cont
@@ -907,6 +990,43 @@ def sc_kvm_pause():
                                            r["rtc_bound_ms"], r["old_minus_rtc_ms"]))
 
 
+# Under KVM the TSC across a snapshot or migration is not judged exactly (events.EXPECTED says
+# why); it is told apart from a TSC that ran on (a pause: the whole length) halfway between.
+TSC_RESTORED_MAX = 0.5
+
+
+def kvm_stopped_event(sc, spec):
+    """A snapshot or a migration under real KVM (the lab when KVM is not usable), with the Hyper-V
+    enlightenments: every source with a KVM expectation (events.EXPECTED) matches it, the guest
+    saw the stop, and what the TSC, kvm-clock and the Hyper-V page did is printed."""
+    res, why = kvm_boot(sc, ["--hyperv", "--args", "duration=15", "--event", spec])
+    if res is None:
+        return record_skip(sc, "KVM cannot run a guest here (%s); %s" % (KVM_WHY, why))
+    inj = ((((res.get("post") or {}).get("events") or {}).get("injected")) or [{}])[0]
+    src = judged_sources(sc, inj, must=("kvmclock", "hpet"))
+    record(sc, "kvmclock_judged", (src.get("kvmclock") or {}).get("expected") is not None, str(src.get("kvmclock")))
+    for name in ("tsc", "hyperv"):
+        record(sc, name + "_reported", (src.get(name) or {}).get("across_s") is not None,
+               "%s across it: %s" % (name, src.get(name)))
+    # The TSC is restored, not stopped: it must not have run on through the stop as across a pause.
+    tsc, length = (src.get("tsc") or {}).get("across_s"), inj.get("length_s")
+    record(sc, "tsc_restored", tsc is not None and length is not None and tsc < TSC_RESTORED_MAX * length,
+           "tsc across %s s of the %s s stop" % (tsc, length))
+    record(sc, "guest_detected", inj.get("detected") is True, str(inj.get("guest_event"))[:300])
+    steps = {k: inj[k] for k in ("savevm_s", "loadvm_s", "migrate_s", "load_s", "state_bytes") if inj.get(k) is not None}
+    print("  info: %s (nested emulation, not KVM's speed): stopped %s s %s; across %s; guest event %s" % (
+        spec, inj.get("length_s"), steps, {k: v.get("across_s") for k, v in src.items()},
+        (inj.get("guest_event") or {}).get("sources")))
+
+
+def sc_kvm_snapshot():
+    kvm_stopped_event("kvm_snapshot", "snapshot@5")
+
+
+def sc_kvm_migrate():
+    kvm_stopped_event("kvm_migrate", "migrate@5")
+
+
 def sc_wall_rewrite_tcg():
     # wall_rewrite_s without kvm-clock (TCG has none) and without drift mode: reported as not
     # applicable, with the reason, never silently ignored; nothing else changes.
@@ -924,8 +1044,9 @@ def sc_wall_rewrite_tcg():
 SCENARIOS = [sc_q35_default, sc_pc, sc_no_hpet, sc_smp_stuck, sc_bad_acpi, sc_bad_hpet_base, sc_crash, sc_stuck_pit,
              sc_rtc_2100, sc_rtc_shifted,
              sc_pvh_q35, sc_pvh_pc, sc_pvh_no_acpi, sc_pvh_firecracker, sc_pvh_cloud_hypervisor,
-             sc_fake_hint, sc_icount, sc_drift, sc_pause, sc_wall_rewrite_tcg, sc_bad_config, sc_kvm, sc_kvm_pvh, sc_kvm_no_master, sc_kvm_hyperv,
-             sc_kvm_hyperv_no_master, sc_kvm_pause]
+             sc_fake_hint, sc_icount, sc_drift, sc_pause, sc_snapshot, sc_migrate, sc_migrate_live, sc_reset,
+             sc_reset_pvh, sc_wall_rewrite_tcg, sc_bad_config, sc_kvm, sc_kvm_pvh, sc_kvm_no_master, sc_kvm_hyperv,
+             sc_kvm_hyperv_no_master, sc_kvm_pause, sc_kvm_snapshot, sc_kvm_migrate]
 
 
 def main():

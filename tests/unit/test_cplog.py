@@ -485,6 +485,65 @@ def repeated_log(n):
     return [(1000.0 + i, x) for i, x in enumerate(["CLOCKPROBE-START protocol=1", "TAP version 13"] + body + tail)]
 
 
+# A boot cut short by the runner's reset (tools/run --event reset): no plan, no end marker, a
+# sample line cut mid-way by the firmware of the next boot.
+CUT = """CLOCKPROBE-START protocol=1
+TAP version 13
+ok 1 - efi.gettime
+# sample 0 tsc=100 rtc=5
+# sample 1 tsc=2"""
+
+
+class MultiBoot(unittest.TestCase):
+    """parse_boots: a log of N boots because the runner reset the guest, and only then."""
+
+    def test_two_boots_cut_and_complete(self):
+        boots = cplog.parse_boots([(None, l) for l in (OVMF_NOISE + CUT + OVMF_NOISE + GOOD).split("\n")], 2)
+        self.assertEqual(len(boots), 2)
+        first, second = boots
+        self.assertTrue(first["cut"])
+        self.assertEqual(first["errors"], [])
+        self.assertEqual([c["name"] for c in first["checks"]], ["efi.gettime"])
+        # the next boot's firmware lines are not the cut boot's
+        self.assertFalse(any("BdsDxe" in w for w in first["warnings"]), first["warnings"])
+        self.assertEqual(second["status"], "pass")
+        self.assertNotIn("cut", second)
+        code, why = cplog.verdict_boots(boots)
+        self.assertEqual(code, 0, why)
+        self.assertIn("boot 1 of 2: cut short by the runner's reset after 1 checks", why)
+
+    def test_worst_boot_decides(self):
+        cut_failing = CUT.replace("ok 1 - efi.gettime", "not ok 1 - efi.gettime\n# fail: no time")
+        for first, second, want in ((CUT, FAILING, 1), (cut_failing, GOOD, 1), (CUT, CRASH, 2),
+                                    (CUT, GOOD.replace("CLOCKPROBE-END status=pass\n", ""), 2)):
+            boots = cplog.parse_boots([(None, l) for l in (first + "\n" + second).split("\n")], 2)
+            code, why = cplog.verdict_boots(boots)
+            self.assertEqual(code, want, why)
+            self.assertIn("boot %d of 2" % (1 if first is cut_failing else 2), why)
+
+    def test_missing_boot_is_an_error(self):
+        boots = cplog.parse_boots([(None, l) for l in CUT.split("\n")], 2)
+        self.assertEqual(len(boots), 1)
+        self.assertTrue(any("1 boot(s) in the log, 2 expected" in e for e in boots[0]["errors"]), boots[0]["errors"])
+        self.assertEqual(cplog.verdict_boots(boots)[0], 2)
+
+    def test_a_reboot_the_runner_did_not_cause_is_untrustworthy(self):
+        text = CUT + "\n" + GOOD
+        parsed = cplog.parse([(None, l) for l in text.split("\n")])
+        self.assertTrue(any("duplicate start marker" in e for e in parsed["errors"]), parsed["errors"])
+        self.assertEqual(cplog.verdict(parsed)[0], 2)
+        # a third boot beyond the runner's one reset is an error of the last boot
+        boots = cplog.parse_boots([(None, l) for l in (text + "\n" + CUT).split("\n")], 2)
+        self.assertTrue(any("after the end marker" in e and "CLOCKPROBE-START" in e for e in boots[1]["errors"]),
+                        boots[1]["errors"])
+        self.assertEqual(cplog.verdict_boots(boots)[0], 2)
+
+    def test_a_boot_that_ended_before_the_next_is_not_cut(self):
+        boots = cplog.parse_boots([(None, l) for l in (GOOD + GOOD).split("\n")], 2)
+        self.assertNotIn("cut", boots[0])
+        self.assertEqual(cplog.verdict_boots(boots)[0], 0)
+
+
 class Speed(unittest.TestCase):
     """Issue 11: 20k/40k/80k repeated metric lines took 1.4/3.6/15.3 s (the series list was
     copied on every repeat). Parsing must be linear: 100,000 lines in under 2 s here."""
@@ -557,6 +616,18 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(res["verdict"]["exit"], 1)
         self.assertEqual(res["log"]["checks"][1]["name"], "pm.rate")
 
+    def test_boots(self):
+        rc, out, err = self.run_cplog(self.path("serial.log", CUT + "\n" + OVMF_NOISE + FAILING), "--boots", "2",
+                                      "--json", self.path("out.json"))
+        self.assertEqual((rc, err), (1, ""), out)
+        self.assertIn("boot 1 of 2 (cut short by the reset):", out)
+        self.assertIn("verdict: FAIL (exit 1): boot 2 of 2: 1 check(s) failed: pm.rate", out)
+        with open(self.path("out.json")) as f:
+            self.assertEqual(len(json.load(f)["boots"]), 2)
+        rc, out, _ = self.run_cplog(self.path("serial.log", CUT + "\n" + GOOD))
+        self.assertEqual(rc, 2, out)  # without --boots a second boot is the guest restarting
+        self.assert_setup_error(self.run_cplog(self.path("serial.log", GOOD), "--boots", "0"), "usage")
+
     def test_setup_errors(self):
         good = self.path("serial.log", GOOD)
         self.assert_setup_error(self.run_cplog(self.path("missing.log")), "cannot read")
@@ -598,7 +669,7 @@ class RunnerJudge(unittest.TestCase):
         lines = stamped(log)
         q = {"exit_status": status, "timed_out": timed_out, "killed_after_end": False,
              "lines": lines if log else [], "stderr": stderr, "timeout_s": 120}
-        return self.runner.judge(cplog.parse(lines), q)[:2]
+        return self.runner.judge([cplog.parse(lines)], q)[:2]
 
     def test_agreement(self):
         self.assertEqual(self.judge(GOOD, 1)[0], 0)

@@ -27,6 +27,23 @@ class L2Command(unittest.TestCase):
         self.assertEqual(c[0], lab.HOST_QEMU)
         self.assertIn("name=opt/clockprobe/args,string=duration=5", c)  # the runner's words pass untouched
 
+    def test_l2_script_runs_the_next_qemu_after_a_migration(self):
+        with tempfile.TemporaryDirectory() as d:
+            state, fake, script = (os.path.join(d, n) for n in ("state", "qemu", "l2.sh"))
+            with open(fake, "w") as f:  # the first run "migrates" when told to; -incoming says what it loads
+                f.write("#!/bin/sh\ncase \"$*\" in *-incoming*) echo \"loads ${4}\"; exit 3;; esac\n"
+                        "echo first; [ -n \"$MIGRATE\" ] && touch %s; exit ${FIRST_RC:-0}\n" % state)
+            os.chmod(fake, 0o755)
+            with open(script, "w") as f:
+                f.write(lab.l2_script([fake, "-m", "256"], state))
+
+            def run(**env):
+                p = subprocess.run(["sh", script], capture_output=True, text=True, env=dict(os.environ, **env))
+                return p.returncode, p.stdout.split("\n")[:-1]
+            self.assertEqual(run(), (0, ["first"]))  # no migration: one QEMU, its status
+            self.assertEqual(run(FIRST_RC="1"), (1, ["first"]))
+            self.assertEqual(run(MIGRATE="1"), (3, ["first", "loads exec:cat " + state]))
+
     def test_host_clock(self):
         self.assertIn("clocksource=tsc tsc=reliable", lab.l1_cmdline("tsc"))
         self.assertIn("clocksource=hpet", lab.l1_cmdline("hpet"))

@@ -215,7 +215,7 @@ class Judge(unittest.TestCase):
     def judge(self, lines, status):
         q = {"exit_status": status, "timed_out": False, "killed_after_end": False,
              "lines": [(1.0, x) for x in lines], "stderr": "", "timeout_s": 120}
-        return self.runner.judge(self.cplog.parse(q["lines"]), q)
+        return self.runner.judge([self.cplog.parse(q["lines"])], q)
 
     def test_status_0_says_what_it_knows(self):
         code, why, notes = self.judge(["BdsDxe: starting Boot0001"], 0)

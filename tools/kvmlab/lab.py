@@ -425,14 +425,31 @@ def l1_cmdline(host_clock):
     return "console=ttyS0,115200 panic=-1 mitigations=off " + clock
 
 
-def run_initramfs(base, l2cmd, image, dest):
-    """base archive + this run's: /lab/l2.sh and the image."""
+# tools/events.py's migrate event in the lab: L2 migrates to this file in L1 and quits; l2.sh
+# then starts the next L2 QEMU, the same command with -incoming from the file, on the same
+# serial ports (the runner's log and QMP monitor go on).
+MIGRATION_STATE = "/tmp/migration.state"
+MIGRATION_INCOMING = "exec:cat " + MIGRATION_STATE
+
+
+def l2_script(l2cmd, state=MIGRATION_STATE):
+    """/lab/l2.sh: L2's command; after a migration to the state file (the first QEMU quit with
+    status 0 and left it), the same command loading it. Its exit status is the last QEMU's."""
+    cmd = " ".join(shlex.quote(a) for a in l2cmd)
+    return ("%s\nrc=$?\nif [ $rc -eq 0 ] && [ -f %s ]; then\n\texec %s -incoming %s\nfi\nexit $rc\n"
+            % (cmd, shlex.quote(state), cmd, shlex.quote("exec:cat " + state)))
+
+
+def run_initramfs(base, l2cmd, image, dest, files=()):
+    """base archive + this run's: /lab/l2.sh, the image and files ((host path, L1 path) pairs)."""
     shutil.copyfile(base, dest)
     with open(dest, "ab") as f:
         c = Cpio(f)
         c.ino = 1 << 24  # inode numbers apart from the base archive's
-        c.file("/lab/l2.sh", ("exec " + " ".join(shlex.quote(a) for a in l2cmd) + "\n").encode(), 0o755)
+        c.file("/lab/l2.sh", l2_script(l2cmd).encode(), 0o755)
         c.copy(image, "/lab/image.img")
+        for src, dst in files:
+            c.copy(src, dst)
         c.close()
 
 
@@ -496,6 +513,31 @@ def qmp_registers(sock_path, timeout_s=QMP_TIMEOUT_S):
         return "(no register dump: L2's QMP monitor did not answer: %s)" % e
 
 
+class LabVm:
+    """What tools/events.py's driver needs of the lab: L2's QMP monitor (on L1's ttyS2, a socket
+    here); file names inside L1. QEMU's event stamps there are L1's realtime, not the host's."""
+    stamps_are_host_time = False
+    same_monitor = True  # L1's ttyS2 carries the next L2 QEMU's monitor on the same connection
+
+    def __init__(self, labrun):
+        self.qmp_path = labrun.qmp_sock
+
+    def path(self, name):
+        return "/tmp/" + name
+
+    def expect_successor(self):
+        pass  # the serial log is L0's output: it goes on while L2 QEMUs come and go
+
+    def abandon(self):
+        pass
+
+    def successor(self, incoming):
+        """/lab/l2.sh starts it once the first L2 QEMU quit; its monitor is on the same port."""
+        if incoming != MIGRATION_INCOMING:
+            raise ValueError("the lab's next L2 QEMU loads %s, not %s" % (MIGRATION_INCOMING, incoming))
+        return self.qmp_path
+
+
 class LabRun:
     """One run of tools/run --lab: prepares (or finds) the lab, wraps the runner's KVM
     command as L2, and afterwards turns L1's console into what the runner would have seen
@@ -512,10 +554,11 @@ class LabRun:
         return ("lab: L2 under Linux KVM (%s) nested in QEMU TCG, L1 clocksource %s, %d L1 vCPUs"
                 % (self.lab["kernel_version"], self.opts.lab_host_clock, self.opts.lab_cpus))
 
-    def command(self, kvm_cmd, image):
+    def command(self, kvm_cmd, image, files=()):
+        """L0's command running kvm_cmd as L2; files: (host path, L1 path) pairs it needs."""
         self.l2_cmd = l2_command(kvm_cmd, image)
         initrd = os.path.join(self.tmp, "initrd.cpio")
-        run_initramfs(self.lab["initramfs"], self.l2_cmd, image, initrd)
+        run_initramfs(self.lab["initramfs"], self.l2_cmd, image, initrd, files)
         self.l0_cmd = l0_command(self.lab, self.opts, initrd, self.l1_log, self.qmp_sock)
         return self.l0_cmd
 
