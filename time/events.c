@@ -80,22 +80,45 @@ static enum ev_class classify(int64_t jump, int64_t interval_us, int64_t excess,
 	return max_excess > EV_MIN_JUMP_US ? EV_FROZE : EV_STEADY;
 }
 
+static bool ev_candidate(const struct ev_source *s, int64_t interval)
+{
+	return s->present && !s->unknown && interval + s->jump_us >= -EV_MIN_JUMP_US;
+}
+
+/* The clocks that stood still: the smallest jump from the TSC (whose own jump is 0) among the
+ * sources that did not go backwards over the interval and that another such source shares
+ * to EV_MIN_JUMP_US; the smallest alone when no two agree. One source left behind on its own
+ * (the lab's APIC timer after a migration: -0.49 s from HPET, PM timer and kvm-clock) is then
+ * "behind", not the reference that makes every other clock "ran_on". */
+static int64_t ev_base(const struct ev_state *e, int64_t interval)
+{
+	int64_t lone = 0, shared = INT64_MAX;
+	unsigned i, j;
+
+	for (i = 0; i < EV_MAX_SOURCES; i++) {
+		const struct ev_source *s = &e->s[i];
+
+		if (!ev_candidate(s, interval))
+			continue;
+		if (s->jump_us < lone)
+			lone = s->jump_us;
+		for (j = 0; j < EV_MAX_SOURCES; j++)
+			if (j != i && ev_candidate(&e->s[j], interval) && s->jump_us < shared &&
+			    e->s[j].jump_us - s->jump_us <= EV_MIN_JUMP_US && s->jump_us - e->s[j].jump_us <= EV_MIN_JUMP_US)
+				shared = s->jump_us;
+	}
+	return shared <= 0 ? shared : lone; /* never above the TSC's own 0, as before */
+}
+
 bool ev_close(struct ev_state *e, int64_t now_us, bool force, struct ev_report *r)
 {
-	int64_t max_excess = 0, base = 0, interval = e->sample_us + e->tsc_excess_us;
+	int64_t max_excess = 0, base, interval = e->sample_us + e->tsc_excess_us;
 	unsigned i;
 
 	if (!e->open || (!force && now_us - e->open_at_us < EV_SETTLE_US))
 		return false;
 	r->seq = e->seq;
-	/* The clocks that stood still: the smallest jump from the TSC among the sources that did
-	 * not go backwards over the interval (the TSC's own jump is 0). */
-	for (i = 0; i < EV_MAX_SOURCES; i++) {
-		const struct ev_source *s = &e->s[i];
-
-		if (s->present && !s->unknown && s->jump_us < base && interval + s->jump_us >= -EV_MIN_JUMP_US)
-			base = s->jump_us;
-	}
+	base = ev_base(e, interval);
 	r->tsc_excess_us = -base;
 	for (i = 0; i < EV_MAX_SOURCES; i++) {
 		r->excess_us[i] = e->s[i].jump_us - base;

@@ -9,7 +9,8 @@
  * (500 ppm is 0.5 ms a second); a move beyond EV_MIN_JUMP_US is a jump. Jumps seen within
  * EV_SETTLE_US of the first make one event. A source's "excess" across the event is how much
  * more than the clocks that stood still: its jump from the TSC minus the smallest jump among
- * the sources that did not go backwards. Under TCG a pause stops the TSC, HPET and PM timer
+ * the sources that did not go backwards and that another of them shares (events.c ev_base).
+ * Under TCG a pause stops the TSC, HPET and PM timer
  * (excess 0, "froze") and the RTC gains the pause on them; under KVM the TSC and RTC run on
  * and kvm-clock, HPET and PM timer gain nothing. */
 #ifndef CP_TIME_EVENTS_H

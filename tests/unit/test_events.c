@@ -98,6 +98,38 @@ static void test_kvm_pause(void **state)
 	assert_int_equal(r.cls[PIT], EV_UNKNOWN);
 }
 
+/* A lab migration: HPET, PM timer and kvm-clock stood still while the TSC and RTC ran on
+ * 3.3 s; one more source (the lab's APIC timer; the PIT stands in) came out 0.49 s behind
+ * them on its own. The reference is the clocks that agree, not that one. */
+static void test_lone_source_behind(void **state)
+{
+	struct ev_state e;
+	struct ev_report r;
+	int64_t off[6] = { 0 };
+	uint64_t seq;
+
+	(void)state;
+	setup(&e);
+	for (seq = 0; seq < 3; seq++) {
+		observe_all(&e, off, (int64_t)seq * P, seq, 0);
+		ev_observe(&e, RTC, 0, (int64_t)seq * P + 500000, seq);
+	}
+	off[HPET] = off[PM] = -3300000;
+	off[KVM] = -3302000;
+	off[PIT] = -3790000;
+	observe_all(&e, off, 3 * P + 3300000, 3, 3300000);
+	ev_observe(&e, RTC, -1000, 3 * P + 3300000 + 400000, 3);
+	assert_true(ev_close(&e, 6 * P + 3300000, false, &r));
+	assert_int_equal(r.tsc_excess_us, 3302000);
+	assert_int_equal(r.cls[TSC], EV_RAN_ON);
+	assert_int_equal(r.cls[RTC], EV_RAN_ON);
+	assert_int_equal(r.excess_us[KVM], 0);
+	assert_int_equal(r.cls[KVM], EV_FROZE);
+	assert_int_equal(r.cls[HPET], EV_FROZE);
+	assert_int_equal(r.excess_us[PIT], -488000);
+	assert_int_equal(r.cls[PIT], EV_BEHIND);
+}
+
 /* A narrow counter re-anchored on a slow host is no event by itself (the lab's PIT: every
  * few seconds). */
 static void test_reanchor_alone(void **state)
@@ -147,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_kvm_pause),
 		cmocka_unit_test(test_no_event_and_step_back),
 		cmocka_unit_test(test_reanchor_alone),
+		cmocka_unit_test(test_lone_source_behind),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);
