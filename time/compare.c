@@ -318,11 +318,11 @@ static uint64_t coarse_period(const struct stats *s, const struct stats *tb, uin
 
 static bool coarse_done(const struct stats *s, uint64_t elapsed, uint64_t period)
 {
-	if (s->n >= COARSE_MIN_EDGES)
-		return true;
 	uint64_t periods = COARSE_MIN_EDGES + COARSE_EXTRA_PERIODS +
 			   (s->spoiled < COARSE_SPOILED_RETRIES ? s->spoiled : COARSE_SPOILED_RETRIES);
 
+	if (s->n >= COARSE_MIN_EDGES)
+		return true;
 	return period ? elapsed >= period * periods : elapsed >= mul_div_u64(wait_tsc_hz(), periods, 1);
 }
 

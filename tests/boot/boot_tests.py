@@ -573,8 +573,9 @@ def kvm_boot(sc, extra):
     failed = [c["name"] for c in log.get("checks", []) if c["result"] == "fail"]
     if lab and rc == 2 and (res.get("run") or {}).get("killed_after_end") and log.get("ended") and log.get("summary"):
         # The guest ended its log, but L2 did not exit and its monitor (across L1's serial port)
-        # was silent: L1 itself stalled, 2 of ~40 lab runs here, once on an idle host. The exit
-        # path is exercised by every other lab run; the verdict is the log's.
+        # was silent: L1 itself stalled, 2 of ~40 lab runs here, once on an idle host and once
+        # past a 60 s grace (so not slowness). Every other lab run exercises the exit path;
+        # the verdict is the log's.
         print("  info: %s: lab hang after the end marker (L2 killed, its monitor silent); L1's console ends: %s"
               % (sc, " | ".join(lab.get("l1_console_tail", [])[-4:])))
         rc = 1 if failed else 0
