@@ -39,6 +39,8 @@ const struct setting_decl setting_decls[SET_COUNT] = {
 			"test hook: raise this unexpected exception (must dump registers and end with status crash)" },
 	[SET_RTC_SET_UNIX] = { "rtc_set_unix", ST_U64, 0, 7258118399ULL, 0, 0, "s",
 			       "test hook: write this Unix time into the CMOS RTC first (up to 2199-12-31)" },
+	[SET_RTC_EDGE_RACE] = { "rtc_edge_race", ST_BOOL, 0, 1, 0, 0, "",
+				"test hook: a second edge falls between the RTC's first read and its edge wait (as on a slow host)" },
 };
 
 struct settings settings;

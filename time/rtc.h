@@ -47,6 +47,9 @@ bool rtc_wait_edge(uint64_t timeout_us, uint64_t *tsc_at_edge, uint64_t *unix_s)
  * QEMU 7.2's -rtc base= cannot reach 2099 (it keeps the offset from host time in an int).
  * 0 = off. */
 void rtc_set_test_time(uint64_t unix_s);
+/* Test hook (config rtc_edge_race=1): rtc_discover lets one second edge pass between its
+ * first read and its edge wait, as a host slow to serve the read's port accesses does. */
+void rtc_set_edge_race(bool on);
 
 /* time/efitime.c: efi.unix_s and efi.time.utc from the GetTime() result efi_main kept. */
 struct fw_info;
