@@ -23,11 +23,13 @@ static struct {
 	uint64_t t0, tsc0;     /* first observation */
 	uint64_t last_v;       /* coarse sources: value at the last edge */
 	uint64_t read_tsc;     /* TSC before the last read */
+	uint64_t edge_tsc;     /* coarse sources: latch of the last edge seen (0: none yet) */
 	uint64_t upd0;         /* parameter updates before the open event */
 	int64_t step0;         /* and their net step */
 } dr[SRC_COUNT];
 static uint64_t tsc_hz_now, drift_tsc0, interval_start_tsc, sample_cycles;
 static uint64_t rtc_before;
+static uint64_t print_gap[2], print_gap_max, edge_waits; /* let_coarse_edges_pass */
 
 static int64_t us_of(uint64_t ticks, uint64_t uhz)
 {
@@ -77,10 +79,15 @@ static uint64_t read_one(unsigned i, uint64_t seq)
 		say_reanchor(cs, seq);
 	if (cs->coarse && v != dr[i].last_v) {
 		if (dr[i].last_v) {
-			observe(i, v, cs->latch_tsc ? cs->latch_tsc : tsc, seq);
+			uint64_t latch = cs->latch_tsc ? cs->latch_tsc : tsc;
+
 			/* the edge came after the previous read began and before this one latched */
+			if (mul_div_u64(latch - dr[i].read_tsc, 1000000, tsc_hz_now) <= EV_MAX_EDGE_BRACKET_US) {
+				observe(i, v, latch, seq);
+				dr[i].edge_tsc = latch;
+			}
 			if (i == SRC_RTC)
-				wall_rewrite_rtc_edge(v, dr[i].read_tsc, cs->latch_tsc ? cs->latch_tsc : rdtsc_ordered());
+				wall_rewrite_rtc_edge(v, dr[i].read_tsc, latch);
 		}
 		dr[i].last_v = v;
 	}
@@ -95,6 +102,38 @@ static void poll_all(uint64_t seq)
 	for (i = 0; i < SRC_COUNT; i++)
 		if (sources[i].present)
 			(void)read_one(i, seq);
+}
+
+/* A sample stops the polling while its line is printed (in the nested lab tens of ms: every
+ * UART byte is a VM exit), and a coarse source's edge in that gap is timed only to the gap,
+ * too wide for a wall-clock comparison. Samples a whole number of the source's periods apart
+ * would put its edge in every gap until something shifts the phase (the lab's RTC comparisons
+ * of wall-clock rewrites before a pause were lost so). So a sample waits, polling, for a
+ * coarse edge due within the larger of the last two gaps (a wall-clock rewrite adds to every
+ * other one); each wait is bounded by twice that. */
+static void let_coarse_edges_pass(uint64_t seq)
+{
+	uint64_t guard = print_gap[0] > print_gap[1] ? print_gap[0] : print_gap[1];
+	unsigned i;
+
+	for (i = 0; i < SRC_COUNT && guard; i++) {
+		uint64_t period, now, due, v0, until;
+
+		if (!sources[i].present || !sources[i].coarse || !dr[i].edge_tsc || !dr[i].uhz)
+			continue;
+		period = mul_div_u64(tsc_hz_now, 1000000, dr[i].uhz);
+		now = rdtsc_ordered();
+		if (period < 4 * guard || now < dr[i].edge_tsc)
+			continue; /* edges too dense to step around */
+		due = dr[i].edge_tsc + period * ((now - dr[i].edge_tsc) / period + 1);
+		if (due - now > guard)
+			continue;
+		edge_waits++;
+		v0 = dr[i].last_v;
+		until = due + guard;
+		while (dr[i].last_v == v0 && (int64_t)(rdtsc_ordered() - until) < 0)
+			poll_all(seq);
+	}
 }
 
 static void mark_updates(void)
@@ -192,6 +231,7 @@ void drift_run(uint64_t tsc_uhz)
 	}
 	if (SRC_TSC < SRC_COUNT)
 		dr[SRC_TSC].uhz = tsc_uhz; /* the TSC against itself: offset 0, excess = the interval's */
+	print_gap[0] = print_gap[1] = print_gap_max = edge_waits = 0;
 	mark_updates();
 	(void)wall_rewrite_start(tsc_uhz);
 	drift_tsc0 = interval_start_tsc = rdtsc_ordered();
@@ -212,6 +252,7 @@ void drift_run(uint64_t tsc_uhz)
 		 * keep the period from here instead of catching up with a burst of samples. */
 		if (rdtsc_ordered() - next > sample_cycles)
 			next = rdtsc_ordered();
+		let_coarse_edges_pass(seq);
 		if (!ev.open)
 			rtc_before = dr[SRC_RTC].last_v;
 		sample_tsc = rdtsc_ordered();
@@ -233,12 +274,17 @@ void drift_run(uint64_t tsc_uhz)
 			ev_interval(&ev, excess_now(sample_tsc));
 		maybe_close(false);
 		wall_rewrite_poll(seq);
+		print_gap[seq & 1] = rdtsc_ordered() - sample_tsc;
+		if (print_gap[seq & 1] > print_gap_max)
+			print_gap_max = print_gap[seq & 1];
 		interval_start_tsc = sample_tsc;
 		next += sample_cycles;
 	}
 	maybe_close(true);
 	wall_rewrite_end();
 	metric_u64("drift.events", ev.events, "count");
+	metric_u64("drift.print_gap_max_us", mul_div_u64(print_gap_max, 1000000, tsc_hz_now), "us");
+	metric_u64("drift.edge_waits", edge_waits, "count");
 	for (i = 0; i < SRC_COUNT; i++)
 		if (sources[i].present && sources[i].width < 64)
 			metric_u64(mname(sources[i].name, "reanchors"), sources[i].reanchors, "count");

@@ -22,6 +22,10 @@
 /* A jump: far beyond drift over an interval (0.5 ms/s at 500 ppm) and the jitter of back-to-
  * back reads, far below the pauses and steps looked for (seconds; a snapshot's age). */
 #define EV_MIN_JUMP_US 20000
+/* A coarse source's edge is known only to the bracket between the read before it and the read
+ * that saw it (a sample's print gap is ~100 ms in the nested lab). Two edges each timed within
+ * half the jump threshold cannot make a jump between them; wider ones are not observed. */
+#define EV_MAX_EDGE_BRACKET_US (EV_MIN_JUMP_US / 2)
 /* Jumps within this of the first belong to one event: the RTC's next edge comes up to 1 s
  * after the guest runs again. */
 #define EV_SETTLE_US 1500000
