@@ -23,12 +23,18 @@ static struct {
 	uint64_t t0, tsc0;     /* first observation */
 	uint64_t last_v;       /* coarse sources: value at the last edge */
 	uint64_t read_tsc;     /* TSC before the last read */
-	uint64_t edge_tsc;     /* coarse sources: latch of the last edge seen (0: none yet) */
+	uint64_t edge_tsc;     /* coarse sources: the last edge's time, to within edge_half (0: none yet) */
+	uint64_t edge_half;
 	uint64_t upd0;         /* parameter updates before the open event */
 	int64_t step0;         /* and their net step */
 } dr[SRC_COUNT];
 static uint64_t tsc_hz_now, drift_tsc0, interval_start_tsc, sample_cycles;
 static uint64_t rtc_before;
+
+static uint64_t period_cycles(unsigned i)
+{
+	return dr[i].uhz ? mul_div_u64(tsc_hz_now, 1000000, dr[i].uhz) : 0;
+}
 static uint64_t print_gap[2], print_gap_max, edge_waits; /* let_coarse_edges_pass */
 
 static int64_t us_of(uint64_t ticks, uint64_t uhz)
@@ -82,9 +88,17 @@ static uint64_t read_one(unsigned i, uint64_t seq)
 			uint64_t latch = cs->latch_tsc ? cs->latch_tsc : tsc;
 
 			/* the edge came after the previous read began and before this one latched */
-			if (mul_div_u64(latch - dr[i].read_tsc, 1000000, tsc_hz_now) <= EV_MAX_EDGE_BRACKET_US) {
+			uint64_t width = latch - dr[i].read_tsc;
+
+			if (mul_div_u64(width, 1000000, tsc_hz_now) <= EV_MAX_EDGE_BRACKET_US) {
 				observe(i, v, latch, seq);
 				dr[i].edge_tsc = latch;
+				dr[i].edge_half = 0;
+			} else if (width <= period_cycles(i) / 4) {
+				/* too loose for the detector, close enough to find the next edge by: else an
+				 * edge phase-locked in the print gap (after a snapshot, say) stays there */
+				dr[i].edge_tsc = dr[i].read_tsc + width / 2;
+				dr[i].edge_half = width / 2;
 			}
 			if (i == SRC_RTC)
 				wall_rewrite_rtc_edge(v, dr[i].read_tsc, latch);
@@ -110,27 +124,26 @@ static void poll_all(uint64_t seq)
  * would put its edge in every gap until something shifts the phase (the lab's RTC comparisons
  * of wall-clock rewrites before a pause were lost so). So a sample waits, polling, for a
  * coarse edge due within the larger of the last two gaps (a wall-clock rewrite adds to every
- * other one); each wait is bounded by twice that. */
+ * other one) plus how loosely the last edge was timed; each wait is bounded by twice that. */
 static void let_coarse_edges_pass(uint64_t seq)
 {
 	uint64_t guard = print_gap[0] > print_gap[1] ? print_gap[0] : print_gap[1];
 	unsigned i;
 
 	for (i = 0; i < SRC_COUNT && guard; i++) {
-		uint64_t period, now, due, v0, until;
+		uint64_t period = period_cycles(i), slack = guard + dr[i].edge_half, now, due, v0, until;
 
-		if (!sources[i].present || !sources[i].coarse || !dr[i].edge_tsc || !dr[i].uhz)
+		if (!sources[i].present || !sources[i].coarse || !dr[i].edge_tsc || !period)
 			continue;
-		period = mul_div_u64(tsc_hz_now, 1000000, dr[i].uhz);
 		now = rdtsc_ordered();
-		if (period < 4 * guard || now < dr[i].edge_tsc)
+		if (period < 2 * slack || now < dr[i].edge_tsc)
 			continue; /* edges too dense to step around */
 		due = dr[i].edge_tsc + period * ((now - dr[i].edge_tsc) / period + 1);
-		if (due - now > guard)
+		if (due - now > slack)
 			continue;
 		edge_waits++;
 		v0 = dr[i].last_v;
-		until = due + guard;
+		until = due + slack;
 		while (dr[i].last_v == v0 && (int64_t)(rdtsc_ordered() - until) < 0)
 			poll_all(seq);
 	}
