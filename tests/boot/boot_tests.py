@@ -579,12 +579,11 @@ def kvm_args(extra):
     return (["--accel", "kvm"] if KVM_OK else ["--lab"]) + extra
 
 
-# A lab run whose L2 never printed a line before the runner's timeout is run again: the nested
-# emulation lost L2 before its firmware ran (3 of ~70 lab runs here, 2 of ~30 in one session,
-# on an idle host too; QMP once showed L2 "registers" at an L1 kernel address, RIP
-# ffffffffc059320c, CR3 above L2's 256 MB, once did not answer). No guest code ran, so there is
-# no result to judge. At ~7% a run, one retry would still leave a CI of ten lab scenarios red
-# about once in twenty; a third such hang in a row fails.
+# A lab run whose guest never started (L2 printed no line) is run again: the nested emulation
+# lost L2 before its firmware ran. Seen as a hang to the runner's timeout (QMP once showed L2
+# "registers" at an L1 kernel address, RIP ffffffffc059320c, CR3 above L2's 256 MB) and once as
+# L2's QEMU ending with status 0 and no output; 5 of ~80 lab runs in one session, on an idle
+# host too. No guest code ran, so there is no result to judge; a third such run in a row fails.
 LAB_NEVER_STARTED_RETRIES = 2
 
 
@@ -597,13 +596,15 @@ def kvm_boot(sc, extra):
         rc, res, _, _, out = boot(kvm_args(extra), timeout=LAB_TIMEOUT_S)
         run = res.get("run") or {}
         lab = run.get("lab")
-        if not (lab and run.get("timed_out") and not res.get("log", {}).get("started")) \
+        if not (lab and lab.get("failure_kind") != "setup" and not res.get("log", {}).get("started")) \
                 or attempt == LAB_NEVER_STARTED_RETRIES:
             break
         rip = re.search(r"RIP=([0-9a-f]+)", lab.get("l2_registers") or "")
-        print("  info: %s: lab hang before the guest printed a line (timed out after %s s; L2's RIP %s); "
-              "the lab runs it again" % (sc, (run.get("timing") or {}).get("wall_s"),
-                                             rip.group(1) if rip else "unknown"), flush=True)
+        print("  info: %s: lab run lost before the guest printed a line (%s after %s s, L2 exit status %s; "
+              "L2's RIP %s); the lab runs it again" % (sc, "timed out" if run.get("timed_out") else "ended",
+                                                       (run.get("timing") or {}).get("wall_s"),
+                                                       lab.get("l2_exit_status"), rip.group(1) if rip else "unknown"),
+              flush=True)
     if rc == 3 and not KVM_OK and (not lab or (lab.get("failure_kind") == "setup")):
         why = [l for l in out.splitlines() if "set-up error" in l or "could not run" in l.lower()]
         LAB_WHY = "the KVM lab cannot run here: %s" % (why[-1] if why else (lab or {}).get("failure"))
