@@ -16,6 +16,8 @@
 #include "../time/kvmclock.h"
 #include "../time/hyperv.h"
 #include "../time/tsc_sync.h"
+#include "../time/counter.h"
+#include "../arch/x86/io.h"
 #include "../lib/report.h"
 #include "../lib/config.h"
 #include "../lib/settings.h"
@@ -88,6 +90,18 @@ static void report_firmware(const struct fw_info *fw)
 	}
 }
 
+/* The guest's own run time, from its entry to the verdict, on the measured TSC (not printed
+ * if the TSC was never calibrated). Under -icount,sleep=off the TSC is virtual time, so this
+ * figure does not depend on the host's load: the boot tests judge the guest's speed by it. */
+static void report_run_time(const struct fw_info *fw)
+{
+	uint64_t hz = wait_tsc_hz();
+
+	if (hz == WAIT_TSC_ASSUMED_HZ)
+		return;
+	metric_fixed("run.guest_ms", (int64_t)mul_div_u64(rdtsc_ordered() - fw->tsc_entry, 1000000, hz),
+		     3, "ms");
+}
 
 void clockprobe_main(struct fw_info *fw)
 {
@@ -134,5 +148,6 @@ void clockprobe_main(struct fw_info *fw)
 	/* Stop the hypervisor writing into our pages before the machine is reset. */
 	kvmclock_shutdown();
 	hyperv_shutdown();
+	report_run_time(fw);
 	platform_exit(report_end());
 }

