@@ -133,6 +133,7 @@ void clockprobe_main(struct fw_info *fw)
 	if (setting(SET_RTC_SET_UNIX))
 		rtc_set_test_time(setting(SET_RTC_SET_UNIX));
 	rtc_set_edge_race(setting(SET_RTC_EDGE_RACE));
+	rtc_set_edge_stall(setting(SET_RTC_EDGE_STALL));
 	sources_discover();
 	tsc_hints_set_fake(setting(SET_FAKE_HINT_HZ));
 	tsc_hints_report();

@@ -41,6 +41,9 @@ const struct setting_decl setting_decls[SET_COUNT] = {
 			       "test hook: write this Unix time into the CMOS RTC first (up to 2199-12-31)" },
 	[SET_RTC_EDGE_RACE] = { "rtc_edge_race", ST_BOOL, 0, 1, 0, 0, "",
 				"test hook: a second edge falls between the RTC's first read and its edge wait (as on a slow host)" },
+	[SET_RTC_EDGE_STALL] = { "rtc_edge_stall_cycles", ST_U64, 0, 10000000000ULL, 0, 0, "cycles",
+				 "test hook: the RTC read that sees a second edge takes this many more TSC cycles (a read "
+				 "waiting for the hypervisor's lock at the edge)" },
 };
 
 struct settings settings;

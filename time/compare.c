@@ -51,6 +51,7 @@ struct stats {
 	bool own_gap;       /* the engine itself kept this source unread since its last read */
 	uint32_t segment;
 	unsigned spoiled;   /* coarse edges skipped because the poll was preempted */
+	uint64_t spoiled_max; /* coarse: the widest skipped edge's bracket, cycles */
 	uint64_t c_prev_t0, c_prev_v, c_min_poll; /* coarse: the last poll, the quickest poll gap */
 	uint64_t last_edge; /* coarse: TSC of the last edge seen (used or spoiled), 0: none */
 	bool anchored, anchor_judged; /* coarse: smp[0] is the driver's edge; judged by the window's rule */
@@ -178,7 +179,7 @@ static uint64_t timebase_read_ns(void)
  *    give, the rate's uncertainty says so: it is the edges' bracket widths over their span
  *    (fit.c, FIT_MIN_DOF_STATS).
  *  - An edge whose bracket is stretched (the vCPU was preempted, or a host lock was
- *    contended) beyond both COARSE_EDGE_WIDTH_FACTOR quickest polls and COARSE_EDGE_GAP_PPM
+ *    contended) beyond both COARSE_EDGE_WIDTH_FACTOR quickest polls and edge_gap_ppm
  *    of the period is not used (counted as spoiled): the next edge is awaited instead. */
 #define COARSE_MIN_EDGES 2       /* one period: the fewest edges that give a rate */
 #define COARSE_EXTRA_PERIODS 3
@@ -186,11 +187,14 @@ static uint64_t timebase_read_ns(void)
  * the run spoiled five edges in a row (measured); past that the rate is reported unmeasured. */
 #define COARSE_SPOILED_RETRIES 8
 #define COARSE_EDGE_WIDTH_FACTOR 8
-/* 10 ppm of the period: an edge so bracketed moves a one-period baseline's rate by at most
- * 10 ppm, and the width is in the reported uncertainty. Multi-threaded TCG stretches the
- * poll at an RTC edge by 0.2-6 us (its update timer holds QEMU's lock; measured with
- * -smp 2); a preemption is milliseconds. */
-#define COARSE_EDGE_GAP_PPM 10
+/* The widest usable edge, in ppm of the period: the run's tol_unc_ppm (default 50). An edge
+ * so bracketed keeps a one-period rate's uncertainty (bracket over span, fit.c) within what
+ * the run judges, and the width is in it. Multi-threaded TCG (-smp 2) stretches the poll at
+ * an RTC edge by 0.2-6 us, and in about one run in eight, on a quiet host, by 38-44 us (once
+ * 70), often at several edges in a row: a read at the edge waits for QEMU's lock, likely held
+ * by its RTC update timer, which fires there. At a fixed 10 ppm one such run spoiled 13 edges
+ * in a row, took 13.6 s and left the RTC unmeasured. A preemption is milliseconds. */
+static uint64_t edge_gap_ppm = TOL_UNC_PPM;
 /* 2000 ppm of the period (2 ms for the RTC) either side of a predicted edge: four times the
  * 500 ppm a conforming source may be off, plus the provisional TSC rate's error (a 50 ms
  * timebase baseline: well under 100 ppm). An edge outside it is still seen by the once-a-round
@@ -199,6 +203,13 @@ static uint64_t timebase_read_ns(void)
 #define COARSE_DUE_MARGIN_PPM 2000
 /* The timebase gives a provisional TSC rate once it has covered this fraction of the window. */
 #define COARSE_RATE_AFTER_DIV 20
+
+static void note_spoiled(struct stats *s, uint64_t width)
+{
+	s->spoiled++;
+	if (width > s->spoiled_max)
+		s->spoiled_max = width;
+}
 
 static void coarse_sample(struct stats *s, uint64_t lo, uint64_t hi, uint64_t v)
 {
@@ -214,7 +225,7 @@ static bool coarse_poll(struct stats *s, uint64_t period)
 {
 	struct clocksource *cs = s->cs;
 	uint64_t t0 = rdtsc_ordered(), t1, v, gap = t0 - s->c_prev_t0, hi;
-	uint64_t gap_ok = period / (1000000 / COARSE_EDGE_GAP_PPM);
+	uint64_t gap_ok = mul_div_u64(period, edge_gap_ppm, 1000000);
 
 	cs->latch_tsc = 0;
 	v = cs_read(cs);
@@ -229,8 +240,8 @@ static bool coarse_poll(struct stats *s, uint64_t period)
 	/* The bracket is [previous poll's start, latch]: a stall before this poll or inside its
 	 * latching read (under load a CMOS read at the edge waited 8 ms for QEMU's lock) widens it. */
 	if (hi - s->c_prev_t0 > s->c_min_poll * COARSE_EDGE_WIDTH_FACTOR && hi - s->c_prev_t0 > gap_ok) {
-		s->spoiled++;
 		s->last_edge = hi;
+		note_spoiled(s, hi - s->c_prev_t0);
 	} else {
 		coarse_sample(s, s->c_prev_t0, hi, v);
 		/* Printed at once: the runner's host stamp of this line dates the edge. */
@@ -266,12 +277,12 @@ static void coarse_judge_anchor(struct stats *s, uint64_t period)
 		return;
 	s->anchor_judged = true;
 	if (s->smp[0].width <= s->c_min_poll * COARSE_EDGE_WIDTH_FACTOR ||
-	    s->smp[0].width <= period / (1000000 / COARSE_EDGE_GAP_PPM))
+	    s->smp[0].width <= mul_div_u64(period, edge_gap_ppm, 1000000))
 		return;
+	note_spoiled(s, s->smp[0].width);
 	for (i = 1; i < s->n; i++)
 		s->smp[i - 1] = s->smp[i];
 	s->n--;
-	s->spoiled++;
 }
 
 /* Poll a coarse source in this round: alone around its predicted edge, else once. True when
@@ -382,8 +393,11 @@ static void rate_window(uint64_t window_ms)
 		}
 	}
 	for (i = 0; i < SRC_COUNT; i++)
-		if (st[i].cs->present && st[i].cs->coarse)
+		if (st[i].cs->present && st[i].cs->coarse) {
 			metric_u64(mname(st[i].cs->name, "edges_spoiled"), st[i].spoiled, "count");
+			if (st[i].spoiled)
+				metric_u64(mname(st[i].cs->name, "edge_spoiled_max_cycles"), st[i].spoiled_max, "cycles");
+		}
 	info("rate.timebase", "%s, window %llu ms%s", tb ? tb->cs->name : "tsc (assumed 10 GHz bound)",
 	     (unsigned long long)window_ms, coarse ? ", coarse sources timed by their edges within it" : "");
 }
@@ -870,6 +884,7 @@ void compare_run(void)
 	if (!settings.source[SET_WINDOW_MS] && read_ns >= WINDOW_SLOW_READ_NS && window < WINDOW_SLOW_MS)
 		window = WINDOW_SLOW_MS;
 	metric_u64("rate.window_ms", window, "ms");
+	edge_gap_ppm = t.unc_ppm;
 	rate_window(window);
 	fit_fine();
 	for (i = 0; i < SRC_COUNT; i++)

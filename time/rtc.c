@@ -47,6 +47,7 @@ struct rtc_state {
 static struct rtc_state rtc;
 static uint64_t test_time_unix; /* rtc_set_test_time */
 static bool edge_race;          /* rtc_set_edge_race */
+static uint64_t edge_stall;     /* rtc_set_edge_stall: TSC cycles */
 
 /* Bit 7 of the index (NMI disable) is always written as 0, as Linux's CMOS_READ does: port
  * 0x70 is write-only on most chipsets, so the firmware's setting cannot be read back and
@@ -143,6 +144,12 @@ static uint64_t rtc_read_raw(struct clocksource *cs)
 	struct civil_time t;
 	char why[CS_REASON_LEN];
 
+	if (edge_stall && rtc.cached && s != rtc.cached_sec) {
+		uint64_t t0 = rdtsc_ordered();
+
+		while (rdtsc_ordered() - t0 < edge_stall) /* test hook: this read waits at the edge */
+			cpu_relax();
+	}
 	/* The seconds register is the latch: an edge seen below happened before this. */
 	cs->latch_tsc = rdtsc_ordered();
 	rtc.last_poll_tsc = now;
@@ -231,6 +238,11 @@ void rtc_set_test_time(uint64_t unix_s)
 void rtc_set_edge_race(bool on)
 {
 	edge_race = on;
+}
+
+void rtc_set_edge_stall(uint64_t cycles)
+{
+	edge_stall = cycles;
 }
 
 /* MC146818: with SET in status B the update cycle stops and the time registers may be

@@ -50,6 +50,10 @@ void rtc_set_test_time(uint64_t unix_s);
 /* Test hook (config rtc_edge_race=1): rtc_discover lets one second edge pass between its
  * first read and its edge wait, as a host slow to serve the read's port accesses does. */
 void rtc_set_edge_race(bool on);
+/* Test hook (config rtc_edge_stall_cycles=N): the clock-source read that sees a second edge
+ * takes N more TSC cycles before its latch, as a read that waits for the hypervisor's lock at
+ * the edge does (multi-threaded TCG: 38-44 us at times). */
+void rtc_set_edge_stall(uint64_t cycles);
 
 /* time/efitime.c: efi.unix_s and efi.time.utc from the GetTime() result efi_main kept. */
 struct fw_info;
