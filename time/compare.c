@@ -190,10 +190,11 @@ static uint64_t timebase_read_ns(void)
 /* The widest usable edge, in ppm of the period: the run's tol_unc_ppm (default 50). An edge
  * so bracketed keeps a one-period rate's uncertainty (bracket over span, fit.c) within what
  * the run judges, and the width is in it. Multi-threaded TCG (-smp 2) stretches the poll at
- * an RTC edge by 0.2-6 us, and in about one run in eight, on a quiet host, by 38-44 us (once
- * 70), often at several edges in a row: a read at the edge waits for QEMU's lock, likely held
- * by its RTC update timer, which fires there. At a fixed 10 ppm one such run spoiled 13 edges
- * in a row, took 13.6 s and left the RTC unmeasured. A preemption is milliseconds. */
+ * an RTC edge by 0.2-6 us, and in about one run in eight, on a quiet host, by 38-44 us (at
+ * times 61-70), often at several edges in a row: a read at the edge waits for QEMU's lock,
+ * likely held by its RTC update timer, which fires there. At a fixed 10 ppm one such run
+ * spoiled 13 edges in a row, took 13.6 s and left the RTC unmeasured. A preemption is
+ * 0.5 ms and more. */
 static uint64_t edge_gap_ppm = TOL_UNC_PPM;
 /* 2000 ppm of the period (2 ms for the RTC) either side of a predicted edge: four times the
  * 500 ppm a conforming source may be off, plus the provisional TSC rate's error (a 50 ms

@@ -378,7 +378,7 @@ def sc_rtc_edge_race():
 # as a read at the edge waits for QEMU's lock under multi-threaded TCG (38-44 us in about one
 # run in eight on a quiet host). At the old fixed limit (10 ppm of the period) every such edge
 # was skipped: a 13.6 s guest run and no RTC rate.
-RTC_EDGE_STALL_US = 40        # with tol_unc_ppm=100: usable even with that natural 44 us on top
+RTC_EDGE_STALL_US = 40        # with tol_unc_ppm=200: usable even with a natural stall (38-70 us) on top
 RTC_EDGE_PREEMPT_US = 2000    # a preemption (milliseconds): never usable
 
 
@@ -393,19 +393,18 @@ def sc_rtc_edge_stall():
     sc = "rtc_edge_stall"
     hz = host_tsc_hz()  # plain TCG: the guest's TSC runs at the host's rate
     # A stall within the run's tol_unc_ppm: the edge is used, its width in the uncertainty.
-    rc, res, _, _, _ = boot(["--args", "rtc_edge_stall_cycles=%d tol_unc_ppm=100" % int(hz * RTC_EDGE_STALL_US / 1e6)])
+    rc, res, _, _, _ = boot(["--args", "rtc_edge_stall_cycles=%d tol_unc_ppm=200" % int(hz * RTC_EDGE_STALL_US / 1e6)])
     common(sc, rc, res)
     c = check_result(res, "rtc.rate")
     record(sc, "rate_measured", c is not None and c["result"] == "pass", str(c))
-    spoiled = metric(res, "rtc.edges_spoiled")
-    record(sc, "no_edge_skipped", spoiled == 0, "rtc.edges_spoiled %s, widest %s cycles"
-           % (spoiled, metric(res, "rtc.edge_spoiled_max_cycles")))
-    unc, n = metric(res, "rtc.rate_unc_ppm"), metric(res, "rtc.rate_samples")
-    # One period between the discovery edge and the stalled one: its 40 us bracket over 1 s.
-    record(sc, "stall_in_uncertainty", unc is not None and n == 2 and unc >= RTC_EDGE_STALL_US * 0.95,
-           "rtc.rate_unc_ppm %s from %s edges" % (unc, n))
-    print("  info: %d us stall at the edge: rtc.rate_unc_ppm %s, rtc.ppm %s, run.guest_ms %s"
-          % (RTC_EDGE_STALL_US, unc, metric(res, "rtc.ppm"), metric(res, "run.guest_ms")))
+    # Two edges, the later one stalled: its bracket (40 us and more) over the span, one period
+    # plus one per edge skipped between them (a preemption, milliseconds, may still skip one).
+    unc, n, spoiled = metric(res, "rtc.rate_unc_ppm"), metric(res, "rtc.rate_samples"), metric(res, "rtc.edges_spoiled") or 0
+    record(sc, "stall_in_uncertainty", unc is not None and n == 2 and unc >= RTC_EDGE_STALL_US * 0.95 / (1 + spoiled),
+           "rtc.rate_unc_ppm %s from %s edges, %s skipped" % (unc, n, spoiled))
+    print("  info: %d us stall at the edge: rtc.rate_unc_ppm %s, rtc.ppm %s, %s edges skipped (widest %s cycles), run.guest_ms %s"
+          % (RTC_EDGE_STALL_US, unc, metric(res, "rtc.ppm"), spoiled, metric(res, "rtc.edge_spoiled_max_cycles"),
+             metric(res, "run.guest_ms")))
     # A preemption-sized stall at every edge: each is skipped, and the rate is said unmeasured.
     cyc = int(hz * RTC_EDGE_PREEMPT_US / 1e6)
     rc, res, _, _, _ = boot(["--args", "rtc_edge_stall_cycles=%d" % cyc])
