@@ -144,12 +144,8 @@ static uint64_t rtc_read_raw(struct clocksource *cs)
 	struct civil_time t;
 	char why[CS_REASON_LEN];
 
-	if (edge_stall && rtc.cached && s != rtc.cached_sec) {
-		uint64_t t0 = rdtsc_ordered();
-
-		while (rdtsc_ordered() - t0 < edge_stall) /* test hook: this read waits at the edge */
-			cpu_relax();
-	}
+	if (edge_stall && rtc.cached && s != rtc.cached_sec)
+		delay_cycles(edge_stall); /* test hook: this read waits at the edge */
 	/* The seconds register is the latch: an edge seen below happened before this. */
 	cs->latch_tsc = rdtsc_ordered();
 	rtc.last_poll_tsc = now;

@@ -32,10 +32,10 @@ const char *wait_last_failure(void)
 	return failure;
 }
 
-bool wait_until(const char *who, bool (*done)(void *arg), void *arg, uint64_t timeout_us)
+/* Poll done(arg) for at most budget TSC cycles (timeout_us only names it in the failure). */
+static bool poll_until(const char *who, bool (*done)(void *arg), void *arg, uint64_t budget, uint64_t timeout_us)
 {
-	uint64_t start = rdtsc_ordered(), budget = mul_div_u64(timeout_us, tsc_hz, 1000000);
-	uint64_t last = start, now;
+	uint64_t start = rdtsc_ordered(), last = start, now;
 	unsigned same = 0;
 	bool never = stuck && !strcmp(stuck, who);
 
@@ -58,6 +58,11 @@ bool wait_until(const char *who, bool (*done)(void *arg), void *arg, uint64_t ti
 	}
 }
 
+bool wait_until(const char *who, bool (*done)(void *arg), void *arg, uint64_t timeout_us)
+{
+	return poll_until(who, done, arg, mul_div_u64(timeout_us, tsc_hz, 1000000), timeout_us);
+}
+
 static bool never_done(void *arg)
 {
 	(void)arg;
@@ -67,4 +72,9 @@ static bool never_done(void *arg)
 void delay_us(uint64_t us)
 {
 	(void)wait_until("delay", never_done, 0, us);
+}
+
+void delay_cycles(uint64_t cycles)
+{
+	(void)poll_until("delay", never_done, 0, cycles, mul_div_u64(cycles, 1000000, tsc_hz));
 }

@@ -22,5 +22,8 @@ const char *wait_last_failure(void);
 
 /* Busy delay of at least us microseconds (TSC based, same bounds). */
 void delay_us(uint64_t us);
+/* Busy delay of exactly this many TSC cycles, whether or not the TSC is calibrated yet (same
+ * bound: a TSC that stops advancing ends it). */
+void delay_cycles(uint64_t cycles);
 
 #endif

@@ -77,6 +77,13 @@ def host_tsc_pair():
     return int(out[0]), int(out[1])
 
 
+def host_tsc_hz(gap_s=0.3):
+    h0 = host_tsc_pair()
+    time.sleep(gap_s)
+    h1 = host_tsc_pair()
+    return (h1[0] - h0[0]) * 1e9 / (h1[1] - h0[1])
+
+
 def boot(args, timeout=180):
     """Run tools/run with args; return (exit status, result dict, wall seconds, host TSC Hz)."""
     fd, jpath = tempfile.mkstemp(suffix=".json", prefix="cpboot-")
@@ -380,13 +387,6 @@ def sc_rtc_edge_race():
 # was skipped: a 13.6 s guest run and no RTC rate.
 RTC_EDGE_STALL_US = 40        # with tol_unc_ppm=200: usable even with a natural stall (38-70 us) on top
 RTC_EDGE_PREEMPT_US = 2000    # a preemption (milliseconds): never usable
-
-
-def host_tsc_hz(gap_s=0.3):
-    h0 = host_tsc_pair()
-    time.sleep(gap_s)
-    h1 = host_tsc_pair()
-    return (h1[0] - h0[0]) * 1e9 / (h1[1] - h0[1])
 
 
 def sc_rtc_edge_stall():
@@ -884,10 +884,7 @@ def sc_fake_hint():
     sc = "fake_hint"
     # A hint 2.3% above the TSC rate this very machine has (measured on the host over 0.5 s:
     # the hint is far outside any error of that).
-    h0 = host_tsc_pair()
-    time.sleep(0.5)
-    h1 = host_tsc_pair()
-    hint = int((h1[0] - h0[0]) * 1e9 / (h1[1] - h0[1]) * (1 + FAKE_HINT_PPM / 1e6))
+    hint = int(host_tsc_hz(0.5) * (1 + FAKE_HINT_PPM / 1e6))
     rc, res, _, _, _ = boot(["--args", "fake_hint_hz=%d" % hint])
     common(sc, rc, res, want_rc=1)
     c = check_result(res, "tsc.hint.fake")
